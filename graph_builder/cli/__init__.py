@@ -1,0 +1,41 @@
+"""``plangraph`` command line. Each subcommand module registers itself; errors become one Chinese line + exit code."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from ..errors import GraphBuilderError
+
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+_MODULES = ("graph_builder.cli.build_cmds", "graph_builder.cli.link_cmds", "graph_builder.cli.neo4j_cmds")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="plangraph", description="规划任务图谱：把五年规划抽取为可追溯的知识图谱")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    for mod in _MODULES:
+        importlib.import_module(mod).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except GraphBuilderError as exc:
+        err_console.print(f"[bold red]错误[/]：{exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("已中断；已保存的图谱未被改动。")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

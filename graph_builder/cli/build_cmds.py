@@ -1,0 +1,139 @@
+"""build / export / show commands."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from ..errors import ConfigError
+from ..progress import ProgressEvent
+
+STAGES = {"extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
+MANIFEST = Path("data/manifest.toml")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build", help="从规划文件构建图谱（默认 data/plans）")
+    p.add_argument("paths", nargs="*", type=Path, default=[Path("data/plans")])
+    p.add_argument("--store", type=Path, default=None, help="图谱存储目录（默认 .plangraph/store）")
+    p.add_argument("--manifest", type=Path, default=None, help="可选清单，覆盖抽取到的规划信息")
+    p.add_argument("--no-link", action="store_true", help="只抽取，不做跨规划关联")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", help="导出图谱（json / graphml / csv）")
+    p.add_argument("out", type=Path)
+    p.add_argument("--store", type=Path, default=None)
+    p.add_argument("--format", choices=("json", "graphml", "csv"), default="json")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("show", help="显示某个规划的目录树和数量")
+    p.add_argument("plan", help="规划 id、标题或地区（如 宿州市）")
+    p.add_argument("--store", type=Path, default=None)
+    p.set_defaults(func=cmd_show)
+
+
+def load_manifest(path: Path | None) -> dict[str, dict]:
+    """Optional per-file overrides: ``["anhui-province.txt"] title = "…"`` (may override, never replace)."""
+    path = path or (MANIFEST if MANIFEST.exists() else None)
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: 清单无法读取：{exc}") from exc
+
+
+def cmd_build(args) -> int:
+    from ..pipeline import build
+    from ..store import open_store
+    from . import console
+
+    store = open_store(args.store)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[item]}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(ev: ProgressEvent) -> None:
+            if ev.stage not in tasks:
+                tasks[ev.stage] = bar.add_task(STAGES.get(ev.stage, ev.stage), total=max(ev.total, 1), item="")
+            bar.update(tasks[ev.stage], completed=ev.done, total=max(ev.total, 1), item=ev.item)
+
+        report = build(args.paths, store, on_progress, overrides=load_manifest(args.manifest), link=not args.no_link)
+    table = Table(title="构建结果", show_lines=False)
+    for col in ("文件", "规划", "章节", "任务", "项目", "指标", "状态"):
+        table.add_column(col)
+    for f in report.files:
+        c = f.counts
+        status = "[red]失败[/]" if f.error else ("[yellow]重复，已合并[/]" if f.duplicate_of else "[green]成功[/]")
+        if f.kept_previous:
+            status += "（保留上次结果）"
+        table.add_row(Path(f.path).name, f.title or "-", str(c.get("Section", 0)), str(c.get("Task", 0)),
+                      str(c.get("Project", 0)), str(c.get("Indicator", 0)), status)
+    console.print(table)
+    counts = store.counts()
+    console.print("图谱：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    for w in report.warnings:
+        console.print(f"[yellow]警告[/] {w}")
+    for f in report.failed:
+        console.print(f"[red]失败[/] {f.error}")
+    console.print(f"存储位置：{store.directory}")
+    return 1 if report.failed else 0
+
+
+def cmd_export(args) -> int:
+    from ..export import export_graph
+    from ..store import open_store
+    from . import console
+
+    store = open_store(args.store)
+    if not store.exists():
+        raise ConfigError(f"图谱存储 {store.directory} 不存在，请先运行 plangraph build")
+    files = export_graph(store.load(), args.format, args.out)
+    console.print("已导出：" + "，".join(str(f) for f in files))
+    return 0
+
+
+def find_plan(store, key: str):
+    plans = store.nodes("Plan")
+    for p in plans:
+        if key in (p.id, p.props.get("title"), p.props.get("region"), p.props.get("source")):
+            return p
+    for p in plans:
+        if key in (p.props.get("title") or "") or key in (p.props.get("region") or ""):
+            return p
+    raise ConfigError(f"找不到规划 {key!r}；已有：{'，'.join(str(p.props.get('region') or p.props.get('title')) for p in plans)}")
+
+
+def cmd_show(args) -> int:
+    from ..store import open_store
+    from . import console
+
+    store = open_store(args.store)
+    plan = find_plan(store, args.plan)
+    g = store.load()
+    children: dict[str, list[str]] = {}
+    for e in g.edges_of("CONTAINS"):
+        children.setdefault(e.source, []).append(e.target)
+
+    def count(nid: str, label: str) -> int:
+        return sum((g.nodes[c].label == label) + count(c, label) for c in children.get(nid, []) if c in g.nodes)
+
+    tree = Tree(f"[bold]{plan.props.get('title')}[/]（{plan.props.get('region')}，任务 {count(plan.id, 'Task')}，"
+                f"项目 {count(plan.id, 'Project')}，指标 {count(plan.id, 'Indicator')}）")
+
+    def add(branch, nid):
+        for c in sorted(children.get(nid, []), key=lambda x: g.nodes[x].props.get("line") or 0):
+            n = g.nodes[c]
+            if n.label == "Section":
+                sub = branch.add(f"{n.title}  [dim]任务 {count(c, 'Task')} · 项目 {count(c, 'Project')} · 指标 {count(c, 'Indicator')}[/]")
+                add(sub, c)
+            elif n.label in ("Task", "Project"):
+                sub = branch.add(f"[{'cyan' if n.label == 'Task' else 'magenta'}]{'任务' if n.label == 'Task' else '项目'}[/] {n.title}  [dim]L{n.props.get('line')}[/]")
+                add(sub, c)
+
+    add(tree, plan.id)
+    console.print(tree)
+    return 0

@@ -1,0 +1,31 @@
+"""One exception root, so the CLI can map every failure to an exit code and one clear line."""
+from __future__ import annotations
+
+
+class GraphBuilderError(Exception):
+    """Root of every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class ParseError(GraphBuilderError):
+    """A document could not be read or understood; names the file (and line when known)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        self.path, self.line, self.reason = path, line, message
+        where = f"{path}:{line}" if path and line else (path or "")
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class StoreError(GraphBuilderError):
+    """The graph store could not be read or written (embedded directory or Neo4j)."""
+
+    exit_code = 3
+
+
+class ConfigError(GraphBuilderError):
+    """Bad settings or arguments (missing store, unknown query, malformed decision file)."""
+
+    exit_code = 4

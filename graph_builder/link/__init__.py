@@ -1,0 +1,184 @@
+"""Link the plans: ``上级规划`` (plan, task, indicator), ``OVERLAPS``, ``SAME_MEASURE``; re-apply review decisions.
+
+:func:`link_graph` is idempotent: it first removes everything a previous run added (link edges,
+placeholder plans, ``local`` marks), so ``plangraph link`` on a stored graph equals a fresh build.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..models import Edge, Graph, Node
+from ..progress import Progress, ProgressEvent, null_progress
+from .config import LinkConfig, load_config
+from .index import CorpusIndex
+from .indicators import consistency, measure_key, measure_similarity
+from .overlaps import peer_overlaps, within_plan_overlaps
+from .plans import link_plans, upper_closure
+from .tasks import score_lower_plan
+from .view import LINK_TYPES, GraphView
+
+__all__ = ["link_graph", "LinkSummary", "LinkConfig", "load_config", "clear_links"]
+
+
+@dataclass(slots=True)
+class LinkSummary:
+    """Counts and timings of one link run (for the CLI and the benchmark)."""
+
+    plan_links: int = 0
+    task_links: int = 0
+    indicator_links: int = 0
+    same_measure: int = 0
+    overlaps: dict[str, int] = field(default_factory=dict)
+    placeholders: int = 0
+    decisions_applied: int = 0
+    suspect: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def clear_links(graph: Graph) -> None:
+    """Remove what linking adds, so re-linking starts from the extracted graph."""
+    for e in list(graph.edges):
+        if e.type in LINK_TYPES:
+            graph.remove_edge(e.key)
+    owned = {e.source for e in graph.edges_of("CONTAINS")}
+    for n in list(graph.nodes.values()):
+        if n.label == "Plan" and n.get("loaded") is False and n.id not in owned:
+            del graph.nodes[n.id]
+            for e in list(graph.edges):
+                if n.id in (e.source, e.target):
+                    graph.remove_edge(e.key)
+        elif n.label in ("Task", "Project") and ("local" in n.props or "local_changed" in n.props):
+            props = {k: v for k, v in n.props.items() if k not in ("local", "local_changed")}
+            graph.nodes[n.id] = Node(n.id, n.label, props)
+
+
+def _tick(progress: Progress, item: str, done: int, total: int, msg: str = "") -> None:
+    progress(ProgressEvent("link", item, done, total, msg))
+
+
+def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None = None,
+               progress: Progress | None = None) -> LinkSummary:
+    """Add all links to *graph* in place; re-apply the decisions in *decisions_path* (None: none)."""
+    from ..review import apply_decisions, load_decisions
+
+    cfg = load_config(config)
+    progress = progress or null_progress
+    summary = LinkSummary()
+    t0 = time.perf_counter()
+    clear_links(graph)
+
+    _tick(progress, "规划层级", 0, 5)
+    direct = link_plans(graph, cfg.plans)
+    summary.plan_links = sum(len(v) for v in direct.values())
+    summary.placeholders = sum(1 for p in graph.by_label("Plan") if p.get("loaded") is False)
+    t1 = time.perf_counter()
+    summary.seconds["plans"] = t1 - t0
+
+    view = GraphView.build(graph)
+    index = CorpusIndex.build([it.text for it in view.items], cfg.text)
+    t2 = time.perf_counter()
+    summary.seconds["index"] = t2 - t1
+
+    _tick(progress, "任务对应", 1, 5)
+    loaded = {p.id for p in graph.by_label("Plan") if p.get("loaded", True) is not False}
+    for plan in sorted(view.items_by_plan):
+        uppers = [u for u in upper_closure(direct, plan) if u in loaded]
+        up_idxs = [j for u in uppers for j in view.items_by_plan.get(u, [])]
+        parents = score_lower_plan(view, index, view.items_by_plan[plan], up_idxs, cfg)
+        for i, cands in parents.items():
+            for c in cands:
+                graph.add_edge(Edge("上级规划", view.items[i].id, view.items[c.up].id, {
+                    "score": round(c.score, 4), "method": c.method, "evidence": c.passages,
+                    "status": "suggested"}))
+                summary.task_links += 1
+    t3 = time.perf_counter()
+    summary.seconds["tasks"] = t3 - t2
+
+    _tick(progress, "指标对应", 2, 5)
+    _link_indicators(graph, direct, loaded, cfg, summary)
+    t4 = time.perf_counter()
+    summary.seconds["indicators"] = t4 - t3
+
+    _tick(progress, "重叠任务", 3, 5)
+    plans = {p.id: p for p in graph.by_label("Plan")}
+    by_level: dict[str, list[str]] = defaultdict(list)
+    for pid in sorted(view.items_by_plan):
+        p = plans.get(pid)
+        if p is not None and p.get("level"):
+            by_level[p.get("level")].append(pid)
+    groups = [g for g in by_level.values() if len(g) > 1]
+    ovs = peer_overlaps(view, index, groups, cfg) + within_plan_overlaps(view, index, cfg)
+    for o in ovs:
+        a, b = view.items[o.a], view.items[o.b]
+        if graph.edge("OVERLAPS", b.id, a.id) is not None:
+            continue
+        graph.add_edge(Edge("OVERLAPS", a.id, b.id, {"score": o.score, "kind": o.kind, "evidence": o.evidence}))
+        summary.overlaps[o.kind] = summary.overlaps.get(o.kind, 0) + 1
+    t5 = time.perf_counter()
+    summary.seconds["overlaps"] = t5 - t4
+
+    _tick(progress, "审核决定", 4, 5)
+    rep = apply_decisions(graph, load_decisions(decisions_path))
+    summary.decisions_applied, summary.suspect, summary.stale = rep.applied, rep.suspect, rep.stale
+    summary.seconds["review"] = time.perf_counter() - t5
+    summary.seconds["total"] = time.perf_counter() - t0
+    _tick(progress, "完成", 5, 5)
+    return summary
+
+
+def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str], cfg: LinkConfig,
+                     summary: LinkSummary) -> None:
+    """上级规划 between indicators of one region chain, SAME_MEASURE between all other plans."""
+    ic = cfg.indicators
+    inds = sorted((n for n in graph.by_label("Indicator") if n.get("plan") in loaded), key=lambda n: n.id)
+    keys = {n.id: measure_key(n.get("name")) for n in inds}
+    ups = {p: set(upper_closure(direct, p)) for p in loaded}
+    # blocking on character bigrams of the measure key keeps this near-linear
+    post: dict[str, list[int]] = defaultdict(list)
+    for k, n in enumerate(inds):
+        key = keys[n.id]
+        for g in {key[i:i + 2] for i in range(len(key) - 1)}:
+            post[g].append(k)
+    best_up: dict[tuple[str, str], tuple[float, str]] = {}  # (lower indicator, upper plan) → best
+    for k, n in enumerate(inds):
+        key = keys[n.id]
+        grams = {key[i:i + 2] for i in range(len(key) - 1)}
+        hits: dict[int, int] = defaultdict(int)
+        for g in grams:
+            for m in post.get(g, ()):
+                if m > k:
+                    hits[m] += 1
+        for m, shared in hits.items():
+            o = inds[m]
+            if o.get("plan") == n.get("plan") or shared < 0.5 * min(len(grams), len(keys[o.id]) - 1):
+                continue
+            s = measure_similarity(key, keys[o.id])
+            if s < ic.same_measure:
+                continue
+            pa, pb = n.get("plan"), o.get("plan")
+            if pb in ups.get(pa, ()):
+                low, up = n, o
+            elif pa in ups.get(pb, ()):
+                low, up = o, n
+            else:
+                a, b = sorted((n, o), key=lambda x: x.id)
+                v = consistency(a, b, ic, hierarchical=False)
+                graph.add_edge(Edge("SAME_MEASURE", a.id, b.id, {"score": round(s, 4), "flags": v.flags,
+                                                                 "reasons": v.reasons}))
+                summary.same_measure += 1
+                continue
+            cur = best_up.get((low.id, up.get("plan")))
+            if cur is None or s > cur[0]:
+                best_up[(low.id, up.get("plan"))] = (s, up.id)
+    for (low_id, _plan), (s, up_id) in sorted(best_up.items()):
+        low, up = graph.nodes[low_id], graph.nodes[up_id]
+        v = consistency(low, up, ic, hierarchical=True)
+        graph.add_edge(Edge("上级规划", low_id, up_id, {
+            "score": round(s, 4), "method": "measure_name", "evidence": [str(low.get("name")), str(up.get("name"))],
+            "status": "suggested", "flags": v.flags, "reasons": v.reasons}))
+        summary.indicator_links += 1

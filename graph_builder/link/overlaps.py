@@ -1,0 +1,118 @@
+"""``OVERLAPS`` between tasks of peer plans and inside one plan.
+
+Surface similarity is not enough: the vectors are built from *content text* (generic policy words from
+``link_stopwords.txt`` removed), and a peer pair must also share several high-IDF n-grams that carry a
+good part of the similarity — two tasks that only both say 加强…监管 never qualify.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import LinkConfig
+from .index import CorpusIndex, content_text
+from .tasks import shared_blocks
+from .text import covered_runs, shingles
+from .view import GraphView
+
+
+@dataclass(slots=True)
+class Overlap:
+    a: int
+    b: int
+    score: float
+    kind: str  # peer | within_plan
+    evidence: list[str]
+
+
+def _discriminative(index: CorpusIndex, i: int, j: int, min_idf: float) -> tuple[int, float]:
+    """(# shared n-grams with IDF ≥ min_idf, their share of the cosine)."""
+    a, b = index.content[i], index.content[j]
+    prod = a.multiply(b).tocsr()
+    if prod.nnz == 0:
+        return 0, 0.0
+    cols, vals = prod.indices, prod.data
+    strong = index.content_idf[cols] >= min_idf
+    total = float(vals.sum())
+    return int(strong.sum()), float(vals[strong].sum() / total) if total > 0 else 0.0
+
+
+def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[str]], cfg: LinkConfig) -> list[Overlap]:
+    """Best-matching task pairs between every two plans of a peer group (best k per side)."""
+    oc = cfg.overlaps
+    found: dict[tuple[int, int], Overlap] = {}
+    for group in peer_groups:
+        for x, pa in enumerate(group):
+            for pb in group[x + 1:]:
+                ra, rb = view.items_by_plan.get(pa, []), view.items_by_plan.get(pb, [])
+                if not ra or not rb:
+                    continue
+                cos = index.cosine_block(ra, rb)
+                keep: set[tuple[int, int]] = set()
+                for r in range(len(ra)):
+                    for c in np.argsort(-cos[r])[: oc.peer_top_k]:
+                        if cos[r, c] >= oc.peer_min_score:
+                            keep.add((r, int(c)))
+                for c in range(len(rb)):
+                    for r in np.argsort(-cos[:, c])[: oc.peer_top_k]:
+                        if cos[r, c] >= oc.peer_min_score:
+                            keep.add((int(r), c))
+                for r, c in keep:
+                    i, j = ra[r], rb[c]
+                    n_strong, share = _discriminative(index, i, j, oc.min_idf)
+                    if n_strong < oc.min_shared_terms or share < oc.min_shared_weight:
+                        continue
+                    a, b = sorted((i, j), key=lambda k: view.items[k].id)
+                    ev = [s for s in shared_blocks(view.items[a].text, view.items[b].text, min_len=4, limit=8)
+                          if content_text(s, index.stopwords).strip()][:4]
+                    found[(a, b)] = Overlap(a, b, round(float(cos[r, c]), 4), "peer", ev)
+    return list(found.values())
+
+
+def within_plan_overlaps(view: GraphView, index: CorpusIndex, cfg: LinkConfig) -> list[Overlap]:
+    """Repeated or overlapping items inside one plan (a task restated as a box project, a duplicate)."""
+    oc = cfg.overlaps
+    k = max(4, min(oc.within_min_passage, index.cfg.shingle))
+    out: list[Overlap] = []
+    # corpus frequency of k-shingles: a phrase common across the corpus is not evidence of a repeat
+    df: dict[str, int] = defaultdict(int)
+    sets = [set(shingles(it.text, k)) for it in view.items]
+    for s in sets:
+        for g in s:
+            df[g] += 1
+    cap = max(2, int(index.cfg.max_shingle_df * len(view.items)) // 2)
+    for plan, idxs in view.items_by_plan.items():
+        post: dict[str, list[int]] = defaultdict(list)
+        for i in idxs:
+            for g in sets[i]:
+                if df[g] <= cap and content_text(g, index.stopwords).replace(" ", "").__len__() >= k // 2 + 1:
+                    post[g].append(i)
+        pairs: dict[tuple[int, int], int] = defaultdict(int)
+        for g, lst in post.items():
+            if 1 < len(lst) <= 6:
+                for x in range(len(lst)):
+                    for y in range(x + 1, len(lst)):
+                        pairs[(lst[x], lst[y])] += 1
+        cos_all = index.cosine_block(idxs, idxs)
+        pos = {i: p for p, i in enumerate(idxs)}
+        for r in range(len(idxs)):
+            for c in range(r + 1, len(idxs)):
+                if cos_all[r, c] >= oc.within_min_score:
+                    pairs.setdefault((idxs[r], idxs[c]), 0)
+        for (i, j), _n in pairs.items():
+            if view.items[i].id == view.items[j].id:
+                continue
+            runs = covered_runs(view.items[i].text, sets[j], k, oc.within_min_passage)
+            runs = [p for p in runs if len(content_text(p.text, index.stopwords).replace(" ", "")) >= k // 2 + 1]
+            longest = max((len(p) for p in runs), default=0)
+            cos = float(cos_all[pos[i], pos[j]])
+            if longest < oc.within_min_passage and cos < oc.within_min_score:
+                continue
+            score = min(1.0, oc.w_copy * min(1.0, longest / 16) + oc.w_cos * cos)
+            a, b = sorted((i, j), key=lambda q: view.items[q].id)
+            ev = [p.text for p in sorted(runs, key=len, reverse=True)[:4]] or shared_blocks(
+                view.items[i].text, view.items[j].text, limit=4)
+            out.append(Overlap(a, b, round(score, 4), "within_plan", ev))
+    return out

@@ -1,0 +1,246 @@
+"""Plan-level ``上级规划``: which plans sit above which, from the region hierarchy and the citations.
+
+Rules (DOMAIN.md): a special plan (专项规划) sits under the *upper* level's special plan and under
+its *own* level's general plan (纲要). The first is ``kind: special`` (found from the region chain,
+confirmed by a cited title); the second ``kind: general`` (only when the plan cites its 纲要).
+An upper plan missing from the corpus becomes a ``loaded: false`` placeholder whose id depends only on
+region and kind, so loading the real plan later simply replaces it. A region missing from the chain is
+skipped, never invented; the national level always exists above the provinces.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import LEVEL_RANK, Edge, Graph, Node, stable_id
+from .config import PlanConfig
+from .text import dice, norm, simplify
+
+NATIONAL = "全国"
+_GENERAL = re.compile(r"国民经济和社会发展.*(纲要|规划)")
+_NATIONAL_CITE = re.compile(r"^(国家|全国|国务院|中华人民共和国)|^国家有关规划$")
+_REGION_PREFIX = re.compile(r"^(.{1,10}?(?:自治区|自治州|省|市|县|区|盟|州))")
+_PLAN_WORD = re.compile(r"(规划|纲要)$")
+
+
+@dataclass(slots=True)
+class PlanInfo:
+    id: str
+    title: str
+    region: str | None
+    level: str | None
+    loaded: bool
+    kind: str  # special | general
+    cites: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Regions:
+    """Region names → parent name and level, from Region nodes, WITHIN edges and Plan COVERS."""
+
+    parent: dict[str, str | None] = field(default_factory=dict)
+    level: dict[str, str | None] = field(default_factory=dict)
+
+    def chain(self, name: str | None) -> list[str]:
+        """Ancestors of *name*, nearest first (excluding itself)."""
+        out: list[str] = []
+        cur = self.parent.get(name) if name else None
+        while cur and cur not in out and cur != name:
+            out.append(cur)
+            cur = self.parent.get(cur)
+        return out
+
+
+def plan_kind(title: str) -> str:
+    return "general" if _GENERAL.search(simplify(title)) else "special"
+
+
+def read_regions(graph: Graph) -> Regions:
+    regs = Regions()
+    by_id = {n.id: n for n in graph.by_label("Region")}
+    for n in by_id.values():
+        name = simplify(n.get("name") or "")
+        regs.level[name] = n.get("level")
+        p = n.get("parent")
+        if p:
+            regs.parent[name] = simplify(by_id[p].get("name")) if p in by_id else simplify(p)
+    for e in graph.edges_of("WITHIN"):
+        a, b = by_id.get(e.source), by_id.get(e.target)
+        if a and b:
+            regs.parent[simplify(a.get("name"))] = simplify(b.get("name"))
+    for name, lvl in list(regs.level.items()):
+        if lvl == "national":
+            regs.parent.pop(name, None)
+    return regs
+
+
+def plan_infos(graph: Graph) -> dict[str, PlanInfo]:
+    """Every Plan node, with its region resolved through COVERS when the property is empty."""
+    covers: dict[str, str] = {}
+    for e in graph.edges_of("COVERS"):
+        r = graph.nodes.get(e.target)
+        if r is not None:
+            covers.setdefault(e.source, simplify(r.get("name") or ""))
+    out = {}
+    for p in graph.by_label("Plan"):
+        region = covers.get(p.id) or (simplify(p.get("region")) if p.get("region") else None)
+        out[p.id] = PlanInfo(p.id, p.title, region, p.get("level"), p.get("loaded", True) is not False,
+                             plan_kind(p.title), [simplify(c) for c in (p.get("cites") or [])])
+    return out
+
+
+def placeholder_id(region: str, kind: str) -> str:
+    """Stable id of an upper plan that is not in the corpus (region + kind, never the guessed title)."""
+    return stable_id("plan", "upper", region, kind)
+
+
+def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
+    """Add Plan→Plan ``上级规划`` edges and placeholders; return plan id → direct upper plan ids."""
+    regs = read_regions(graph)
+    infos = plan_infos(graph)
+    loaded = [p for p in infos.values() if p.loaded]
+    # A national region may be absent from the Region nodes: provinces then hang under 全国.
+    for p in loaded:
+        if p.region and p.level and p.level != "national":
+            regs.level.setdefault(p.region, p.level)
+    for name, lvl in list(regs.level.items()):
+        if lvl == "province" and not regs.parent.get(name):
+            regs.parent[name] = NATIONAL
+    regs.level.setdefault(NATIONAL, "national")
+    national_names = {n for n, lvl in regs.level.items() if lvl == "national"}
+    for p in loaded:
+        if p.level == "national" and p.region:
+            national_names.add(p.region)
+
+    def region_key(region: str | None, level: str | None) -> str | None:
+        if level == "national" or (region in national_names):
+            return NATIONAL
+        return region
+
+    special_at: dict[str, list[PlanInfo]] = {}
+    general_at: dict[str, list[PlanInfo]] = {}
+    for p in loaded:
+        key = region_key(p.region, p.level)
+        if key:
+            (general_at if p.kind == "general" else special_at).setdefault(key, []).append(p)
+
+    ups: dict[str, dict[str, dict]] = {}
+
+    def add(low: str, up: str, kind: str, method: str, evidence: str) -> None:
+        rec = ups.setdefault(low, {}).setdefault(up, {"kind": kind, "methods": set(), "evidence": []})
+        rec["methods"].add(method)
+        if evidence not in rec["evidence"]:
+            rec["evidence"].append(evidence)
+
+    def ensure_placeholder(region: str, kind: str, title: str | None) -> str:
+        pid = placeholder_id(region, kind)
+        level = "national" if region == NATIONAL else regs.level.get(region)
+        old = graph.nodes.get(pid)
+        if title is not None:
+            title = title.strip("《》 ")
+        else:
+            title = old.title if old is not None else (
+                f"{region}{'国民经济和社会发展规划纲要' if kind == 'general' else '上级专项规划'}（未载入）")
+        graph.add_node(Node(pid, "Plan", {"title": title, "region": region, "level": level, "issuer": None,
+                                          "date": None, "source": None, "loaded": False, "doc_no": None,
+                                          "cites": [], "kind": kind}))
+        return pid
+
+    # 1. region chain: nearest upper level with a loaded special plan, else a placeholder there.
+    def link_up_from(pid: str, region: str | None, level: str | None) -> None:
+        if region_key(region, level) == NATIONAL:
+            return
+        chain = regs.chain(region)
+        if not chain:
+            return
+        nxt = chain[0]
+        key = region_key(nxt, regs.level.get(nxt))
+        found = [u for u in special_at.get(key, []) if u.id != pid]
+        if found:
+            for u in found:
+                add(pid, u.id, "special", "region", f"行政区划：{region} ⊂ {nxt}")
+        else:
+            ph = ensure_placeholder(key, "special", None)
+            add(pid, ph, "special", "region", f"行政区划：{region} ⊂ {nxt}")
+            if ph not in ups:
+                ups.setdefault(ph, {})
+                link_up_from(ph, key, regs.level.get(key))
+
+    for p in loaded:
+        if p.kind == "special":
+            link_up_from(p.id, p.region, p.level)
+
+    # 2. citations: confirm/refine the special chain, add the own-level general plan.
+    all_plans = list(infos.values())
+    known_regions = sorted(set(regs.level) | {p.region for p in all_plans if p.region}, key=len, reverse=True)
+    for p in loaded:
+        own = region_key(p.region, p.level)
+        upper_regions = [region_key(r, regs.level.get(r)) for r in regs.chain(p.region)] if own != NATIONAL else []
+        for cite in p.cites:
+            c = norm(cite)
+            if not c:
+                continue
+            if _NATIONAL_CITE.search(c) and not _GENERAL.search(c):
+                # only a province cites national plans directly; lower plans reach them transitively
+                if p.level == "province":
+                    targets = special_at.get(NATIONAL) or []
+                    for u in targets:
+                        add(p.id, u.id, "special", "cites", cite)
+                    if not targets:
+                        add(p.id, ensure_placeholder(NATIONAL, "special", None), "special", "cites", cite)
+                continue
+            if not _PLAN_WORD.search(c):
+                continue  # regulations, measures, standards: not plans
+            best, best_s = None, 0.0
+            for q in all_plans:
+                if q.id == p.id or not q.loaded:
+                    continue
+                s = dice(c, norm(q.title))
+                if s > best_s:
+                    best, best_s = q, s
+            m = _REGION_PREFIX.match(c)
+            cited_region = next((r for r in known_regions if c.startswith(norm(r))), m.group(1) if m else None)
+            kind = "general" if _GENERAL.search(c) else "special"
+            if best is not None and best_s >= cfg.cite_match and region_key(best.region, best.level) == region_key(cited_region, regs.level.get(cited_region or "")) and best.kind == kind:
+                target_key = region_key(best.region, best.level)
+                if kind == "general" and target_key == own and cfg.link_general:
+                    add(p.id, best.id, "general", "cites", cite)
+                elif kind == "special" and target_key in upper_regions:
+                    add(p.id, best.id, "special", "cites", cite)
+                continue
+            if cited_region is None:
+                continue
+            ck = region_key(cited_region, regs.level.get(cited_region))
+            if kind == "general" and ck == own and cfg.link_general:
+                add(p.id, ensure_placeholder(ck, "general", cite), "general", "cites", cite)
+            elif kind == "special" and ck in upper_regions and not special_at.get(ck):
+                add(p.id, ensure_placeholder(ck, "special", cite), "special", "cites", cite)
+
+    # 3. write edges
+    direct: dict[str, list[str]] = {}
+    for low, targets in ups.items():
+        for up, rec in targets.items():
+            methods = sorted(rec["methods"])
+            graph.add_edge(Edge("上级规划", low, up, {
+                "score": 1.0, "method": "+".join(methods), "evidence": rec["evidence"][:4],
+                "status": "suggested", "kind": rec["kind"]}))
+            direct.setdefault(low, []).append(up)
+    return direct
+
+
+def upper_closure(direct: dict[str, list[str]], plan_id: str) -> list[str]:
+    """All plans above *plan_id* (transitively), nearest first."""
+    out: list[str] = []
+    frontier = list(direct.get(plan_id, []))
+    while frontier:
+        nxt = []
+        for u in frontier:
+            if u not in out and u != plan_id:
+                out.append(u)
+                nxt.extend(direct.get(u, []))
+        frontier = nxt
+    return out
+
+
+def level_rank(level: str | None) -> int:
+    return LEVEL_RANK.get(level or "", 9)

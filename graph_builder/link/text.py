@@ -1,0 +1,94 @@
+"""Text normalisation and copied-passage detection shared by every linker.
+
+Plans are compared on *matching text*: NFKC, traditional → simplified, no whitespace, no
+punctuation, no list numbering. Zhejiang (traditional script) then compares with Anhui directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_PUNCT = re.compile(r"[\s\u3000，,。.、；;：:！!？?“”\"'‘’《》〈〉()（）\[\]【】{}—\-–·…|/<>＜＞「」『』]+")
+_NUMBERING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十百]+[章节条]\s*|[（(][一二三四五六七八九十\d]+[)）]\s*|"
+    r"[一二三四五六七八九十]+[、.．]\s*|\d+\s*[、.．](?!\d)\s*|专栏\s*[\d\-－]+\s*)")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert
+    except Exception:  # pragma: no cover - opencc is a declared dependency
+        return lambda s: s
+
+
+@lru_cache(maxsize=200_000)
+def simplify(text: str) -> str:
+    """NFKC + simplified script, whitespace kept (for display of evidence)."""
+    return _t2s()(unicodedata.normalize("NFKC", text or ""))
+
+
+def norm(text: str | None) -> str:
+    """Matching form: simplified, no numbering, punctuation or spaces."""
+    s = simplify(text or "")
+    for _ in range(2):
+        s = _NUMBERING.sub("", s)
+    return _PUNCT.sub("", s)
+
+
+def fingerprint(text: str | None) -> str:
+    """Short hash of the matching form, so a decision notices when either end's wording changed."""
+    return hashlib.sha1(norm(text).encode("utf-8")).hexdigest()[:12]
+
+
+def bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)} if len(s) > 1 else ({s} if s else set())
+
+
+def dice(a: str, b: str) -> float:
+    """Char-bigram Dice coefficient of two normalised strings."""
+    x, y = bigrams(a), bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def shingles(s: str, k: int) -> list[str]:
+    return [s[i:i + k] for i in range(len(s) - k + 1)]
+
+
+@dataclass(slots=True)
+class Passage:
+    """A run of the lower text also found in the upper text."""
+
+    start: int
+    end: int
+    text: str
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+def covered_runs(low: str, upper_shingles: set[str], k: int, min_len: int) -> list[Passage]:
+    """Maximal runs of *low* made of k-shingles present in *upper_shingles*, at least *min_len* long."""
+    runs: list[Passage] = []
+    start = end = -1
+    for i in range(len(low) - k + 1):
+        if low[i:i + k] in upper_shingles:
+            if i <= end:  # extends (or overlaps) the current run
+                end = i + k
+            else:
+                if end - start >= min_len:
+                    runs.append(Passage(start, end, low[start:end]))
+                start, end = i, i + k
+    if end - start >= min_len and start >= 0:
+        runs.append(Passage(start, end, low[start:end]))
+    return runs
+
+
+def evidence_pair(passage: Passage, upper_norm: str, lower_raw: str | None = None) -> str:
+    """The evidence string kept on an edge (the shared passage, in matching form)."""
+    return passage.text

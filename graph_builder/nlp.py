@@ -1,0 +1,87 @@
+"""spaCy pipeline for plan text: ``spacy.blank("zh")`` with the jieba segmenter and rule components.
+
+No model is downloaded. The ``plan_entities`` component (registered with ``Language.factory``) marks
+AGENCY, CITATION, DEADLINE and QUANTITY spans from regular expressions kept in data files, so the
+patterns can change without touching code.
+
+>>> nlp = get_nlp()
+>>> [(e.text, e.label_) for e in nlp("由省市场监管局牵头，到2025年完成《质量促进条例》修订").ents]
+[('省市场监管局', 'AGENCY'), ('到2025年', 'DEADLINE'), ('《质量促进条例》', 'CITATION')]
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+
+@lru_cache(maxsize=1)
+def agency_config() -> dict:
+    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("agencies.toml").read_text("utf-8"))
+
+
+def _alt(words) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def agency_regex() -> re.Pattern:
+    cfg = agency_config()
+    national = _alt(a for n in cfg["national"] for a in n["aliases"])
+    local = _alt(a for n in cfg["agency"] for a in n["aliases"])
+    generic = _alt(cfg["generic"]["prefixes"])
+    region = r"[\u4e00-\u9fff]{2,6}?(?:省|自治区|市(?!场)|县|区)"
+    return re.compile(
+        rf"(?P<national>{national})"
+        rf"|(?P<generic>(?:{generic})(?:{local}))"
+        rf"|(?P<prefix>{region}|省|市(?!场)|县|区)?(?P<local>{local})")
+
+
+PATTERNS = {
+    "CITATION": re.compile(r"《[^《》]{2,60}》"),
+    "DEADLINE": re.compile(r"到\s*20\d\d\s*年(?:底|末)?|20\d\d\s*年(?:底|前|以前)|“?十四五”?期间|每年|每季度|长期坚持|持续推进"),
+    "QUANTITY": re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|[万亿千百]?(?:个|家|项|件|张|名|人次|户|种|批次))(?:以上|以下|左右)?"),
+}
+
+
+@Language.factory("plan_entities")
+def make_plan_entities(nlp: Language, name: str):
+    return PlanEntities()
+
+
+class PlanEntities:
+    """Rule component: regex spans (patterns from data files) → ``doc.ents``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for m in agency_regex().finditer(doc.text):
+            sp = doc.char_span(m.start(), m.end(), label="AGENCY", alignment_mode="expand")
+            if sp is not None:
+                spans.append(sp)
+        for label, rx in PATTERNS.items():
+            for m in rx.finditer(doc.text):
+                sp = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
+                if sp is not None:
+                    spans.append(sp)
+        doc.ents = filter_spans(spans)
+        return doc
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared pipeline, built once per process (jieba's dictionary load is the slow part)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    import spacy
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.add_pipe("plan_entities")
+    return nlp

@@ -1,0 +1,130 @@
+"""Build: discover → ingest → extract (per file, failures isolated) → link → store (atomic)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GraphBuilderError, ParseError
+from .extract import PlanExtraction, extract_plan
+from .ingest import discover, read_document
+from .models import Graph
+from .progress import Progress, ProgressEvent, null_progress
+from .store.base import GraphStore
+from .store.embedded import owner_plan
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    plan_id: str | None = None
+    title: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    duplicate_of: str | None = None
+    kept_previous: bool = False
+
+
+@dataclass(slots=True)
+class BuildReport:
+    files: list[FileResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+
+def extract_all(paths: list[Path], progress: Progress = null_progress, report: BuildReport | None = None,
+                overrides: dict[str, dict] | None = None) -> tuple[list[PlanExtraction], BuildReport]:
+    report = report or BuildReport()
+    files = discover([Path(p) for p in paths])
+    out: list[PlanExtraction] = []
+    by_key: dict[str, str] = {}
+    t_ingest = t_extract = 0.0
+    for i, f in enumerate(files):
+        fr = FileResult(str(f))
+        report.files.append(fr)
+        progress(ProgressEvent("extract", f.name, i, len(files), "读取"))
+        try:
+            t0 = time.perf_counter()
+            doc = read_document(f)
+            t1 = time.perf_counter()
+            ex = extract_plan(doc, (overrides or {}).get(f.name))
+            t_ingest += t1 - t0
+            t_extract += time.perf_counter() - t1
+        except ParseError as exc:
+            fr.error = str(exc)
+            continue
+        except Exception as exc:  # a bug on one file must not stop the others; reported with the file name
+            fr.error = f"{f}: 内部错误 {type(exc).__name__}: {exc}"
+            continue
+        fr.plan_id, fr.title = ex.plan.id, ex.plan.title
+        if ex.key in by_key:
+            fr.duplicate_of = by_key[ex.key]
+            report.warnings.append(f"{f}: 与 {by_key[ex.key]} 是同一份规划，只保留一份")
+            continue
+        by_key[ex.key] = str(f)
+        labels: dict[str, int] = {}
+        for n in ex.graph.nodes.values():
+            if owner_plan(n) == ex.plan.id:
+                labels[n.label] = labels.get(n.label, 0) + 1
+        fr.counts = labels
+        report.warnings.extend(str(w) for w in ex.warnings)
+        out.append(ex)
+        progress(ProgressEvent("extract", f.name, i + 1, len(files), "完成"))
+    report.timings["ingest"] = t_ingest
+    report.timings["extract"] = t_extract
+    return out, report
+
+
+def build(paths: list[Path], store: GraphStore, progress: Progress = null_progress,
+          overrides: dict[str, dict] | None = None, link: bool = True) -> BuildReport:
+    """Build the graph from *paths* and replace the stored graph atomically.
+
+    A file that fails keeps its previously stored plan (if any), so nothing already built is lost.
+    """
+    extractions, report = extract_all(paths, progress, overrides=overrides)
+    graph = Graph()
+    for ex in extractions:
+        graph.merge(ex.graph)
+    try:
+        previous = store.load()
+    except GraphBuilderError:
+        previous = Graph()
+    for fr in report.failed:
+        name = Path(fr.path).name
+        kept = [n for n in previous.nodes.values() if n.label == "Plan" and n.props.get("source") == name]
+        for plan in kept:
+            fr.kept_previous = True
+            for n in previous.nodes.values():
+                if owner_plan(n) == plan.id or (n.label in ("Agency", "Region") and n.id not in graph.nodes):
+                    graph.add_node(n)
+    if any(fr.kept_previous for fr in report.failed):
+        for e in previous.edges:
+            if e.source in graph.nodes and e.target in graph.nodes and e.type in ("CONTAINS", "责任", "COVERS", "WITHIN"):
+                graph.add_edge(e)
+    t0 = time.perf_counter()
+    if link:
+        progress(ProgressEvent("link", "全部规划", 0, 1, "关联"))
+        _link(graph, progress)
+        progress(ProgressEvent("link", "全部规划", 1, 1, "完成"))
+    report.timings["link"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    progress(ProgressEvent("store", "图谱", 0, 1, "写入"))
+    store.replace_all(graph)
+    progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
+    report.timings["store"] = time.perf_counter() - t0
+    return report
+
+
+def _link(graph: Graph, progress: Progress) -> None:
+    from .responsibility import assign_responsibility
+
+    assign_responsibility(graph)
+    try:
+        from .link import link_graph
+    except ImportError:
+        return
+    link_graph(graph, progress=progress)

@@ -1,0 +1,29 @@
+"""The query library: named, parameterised queries with one meaning on both stores.
+
+Each query NAME has a Cypher file ``cypher/NAME.cypher`` (Neo4j) and a Python function here
+(embedded store); differential tests check they return the same rows.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .errors import ConfigError
+
+EMBEDDED: dict[str, Callable[..., list[dict[str, Any]]]] = {}
+
+
+def query(name: str):
+    """Register an embedded implementation of query *name*."""
+
+    def deco(fn):
+        EMBEDDED[name] = fn
+        return fn
+
+    return deco
+
+
+def run_embedded(store, name: str, **params: Any) -> list[dict[str, Any]]:
+    fn = EMBEDDED.get(name)
+    if fn is None:
+        raise ConfigError(f"未知查询 {name!r}；可用：{', '.join(sorted(EMBEDDED)) or '（无）'}")
+    return fn(store, **params)

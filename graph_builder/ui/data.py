@@ -1,0 +1,196 @@
+"""Data access for the explorer: one store per process (``st.cache_resource``), query results per store version
+(``st.cache_data``), and a read-only facade with the :class:`GraphStore` read methods so the view builders
+work the same on a raw store (tests, benchmark) and on the cached one (the app).
+
+Everything goes through the protocol and ``store.query(NAME, ...)``; nothing here pulls the whole graph from Neo4j.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ..errors import ConfigError, GraphBuilderError
+from ..models import Edge, Node
+from .style import QUERY_ZH
+
+
+def register_queries() -> None:
+    """Import the modules that register embedded query implementations (they may not exist yet)."""
+    for mod in ("graph_builder.traversal", "graph_builder.analyse"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+def backend_settings() -> tuple[str, str]:
+    """(kind, location) from the environment: Neo4j when NEO4J_URI is set, else the embedded directory."""
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        return "neo4j", f"{uri}#{os.environ.get('NEO4J_DATABASE', 'neo4j')}"
+    from ..store import DEFAULT_STORE
+
+    return "embedded", os.environ.get("PLANGRAPH_STORE") or str(DEFAULT_STORE)
+
+
+def open_backend(kind: str, location: str):
+    """Open the store named by :func:`backend_settings`; errors become :class:`GraphBuilderError`."""
+    register_queries()
+    if kind == "embedded":
+        from ..store import EmbeddedStore
+
+        return EmbeddedStore(Path(location))
+    try:
+        from ..store import neo4j_store
+    except ModuleNotFoundError as exc:
+        raise ConfigError("已设置 NEO4J_URI，但 Neo4j 存储模块尚未提供（graph_builder.store.neo4j_store）") from exc
+    cls = neo4j_store.Neo4jStore
+    if hasattr(cls, "from_env"):
+        return cls.from_env()
+    return cls(uri=os.environ["NEO4J_URI"], user=os.environ.get("NEO4J_USER", "neo4j"),
+               password=os.environ.get("NEO4J_PASSWORD", ""), database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+
+
+@st.cache_resource(show_spinner=False)
+def _store_resource(kind: str, location: str):
+    return open_backend(kind, location)
+
+
+def store_version(store) -> str:
+    """Changes whenever the stored graph changes, so cached results never outlive a rebuild."""
+    file = getattr(store, "file", None)
+    if file is not None:
+        try:
+            return str(Path(file).stat().st_mtime_ns)
+        except OSError:
+            return "missing"
+    return str(st.session_state.get("_pg_refresh", 0)) if _in_streamlit() else "0"
+
+
+def _in_streamlit() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        return get_script_run_ctx() is not None
+    except Exception:  # pragma: no cover - streamlit internals moved
+        return False
+
+
+def describe_backend(store) -> tuple[str, str]:
+    """(backend name, where/database) for the sidebar."""
+    if getattr(store, "backend", "") == "embedded" or hasattr(store, "file"):
+        return "嵌入式存储", str(getattr(store, "directory", ""))
+    db = getattr(store, "database", None) or os.environ.get("NEO4J_DATABASE", "neo4j")
+    uri = os.environ.get("NEO4J_URI", "")
+    return "Neo4j", f"{uri} · 数据库 {db}"
+
+
+# ------------------------------------------------------------------ cached calls
+# The store is passed with a leading underscore (not hashed); ``ident`` + ``version`` key the cache instead.
+
+@st.cache_data(show_spinner=False, max_entries=4000)
+def _cached_query(_store, ident: str, version: str, name: str, params: tuple) -> list[dict[str, Any]]:
+    return _store.query(name, **dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=8000)
+def _cached_call(_store, ident: str, version: str, method: str, params: tuple) -> Any:
+    return getattr(_store, method)(**dict(params))
+
+
+class CachedStore:
+    """Read-only facade over a store whose answers are memoised across reruns and page switches."""
+
+    def __init__(self, store, ident: str):
+        self.raw = store
+        self.ident = ident
+        self.backend = getattr(store, "backend", "neo4j")
+
+    @property
+    def version(self) -> str:
+        return store_version(self.raw)
+
+    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        return _cached_query(self.raw, self.ident, self.version, name, tuple(sorted(params.items())))
+
+    def node(self, node_id: str) -> Node | None:
+        return _cached_call(self.raw, self.ident, self.version, "node", (("node_id", node_id),))
+
+    def nodes(self, label: str | None = None, plan: str | None = None) -> list[Node]:
+        return _cached_call(self.raw, self.ident, self.version, "nodes", (("label", label), ("plan", plan)))
+
+    def edges(self, type_: str | None = None, source: str | None = None, target: str | None = None) -> list[Edge]:
+        return _cached_call(self.raw, self.ident, self.version, "edges",
+                            (("source", source), ("target", target), ("type_", type_)))
+
+    def counts(self) -> dict[str, int]:
+        return _cached_call(self.raw, self.ident, self.version, "counts", ())
+
+
+def get_store() -> CachedStore:
+    """The app's store (opened once per process) behind the caching facade."""
+    kind, location = backend_settings()
+    return CachedStore(_store_resource(kind, location), f"{kind}:{location}")
+
+
+def refresh() -> None:
+    """Forget cached answers (the Neo4j graph may have been reloaded by someone else)."""
+    st.session_state["_pg_refresh"] = st.session_state.get("_pg_refresh", 0) + 1
+    _cached_query.clear()
+    _cached_call.clear()
+
+
+def try_query(store, name: str, **params: Any) -> list[dict[str, Any]] | None:
+    """Run a library query; if it is not available (yet) or fails, show one Chinese line and return None."""
+    try:
+        return store.query(name, **params)
+    except ConfigError as exc:
+        st.warning(f"「{QUERY_ZH.get(name, name)}」查询暂不可用：{exc}", icon="⚠️")
+    except GraphBuilderError as exc:
+        st.error(f"「{QUERY_ZH.get(name, name)}」查询失败：{exc}", icon="🚫")
+    return None
+
+
+def plans(store) -> list[Node]:
+    """All plans, national first, then by region — the order every picker uses."""
+    from ..models import LEVEL_RANK
+
+    return sorted(store.nodes(label="Plan"),
+                  key=lambda p: (LEVEL_RANK.get(p.get("level"), 9), p.get("region") or "", p.title))
+
+
+def plan_name(store, plan_id: str | None) -> str:
+    """Short human name of a plan: its region, else its title."""
+    if not plan_id:
+        return "—"
+    p = store.node(plan_id)
+    if p is None:
+        return plan_id
+    return p.get("region") or p.title
+
+
+def item_label(store, node: Node) -> str:
+    """'宿州市 · 任务 · 深化商事制度改革' for pickers."""
+    from .style import LABEL_ZH
+
+    return f"{plan_name(store, node.plan)} · {LABEL_ZH.get(node.label, node.label)} · {node.title}"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trace_html(_store, ident: str, version: str, focus: str, expanded: tuple, max_depth: int, cap: int, page: int,
+                meeting: bool):
+    from .trace import build_trace_view, render_html
+
+    view = build_trace_view(_store, focus, expanded, max_depth=max_depth, cap=cap, page=page)
+    return view, render_html(view, meeting=meeting, height=700 if meeting else 620)
+
+
+def trace_view(store: CachedStore, focus: str, expanded=(), *, max_depth: int = 6, cap: int = 300, page: int = 0,
+               meeting: bool = False):
+    """(TraceView, pyvis HTML), memoised per store version so page switches do not rebuild the drawing."""
+    return _trace_html(store, store.ident, store.version, focus, tuple(sorted(expanded)), max_depth, cap, page, meeting)

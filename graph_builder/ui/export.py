@@ -1,0 +1,55 @@
+"""Exports from the explorer: any table as .xlsx, the current graph view as HTML, and as PNG.
+
+PNG is made in the browser by the graph's own “下载 PNG” button (the canvas as drawn); when Debian's
+Chromium is installed the page can also render it server-side, which is what the tests check.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                  "--hide-scrollbars"]
+
+
+def to_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, sheet: str = "数据") -> bytes:
+    """An .xlsx with one sheet per frame (Excel caps sheet names at 31 characters and forbids some)."""
+    if isinstance(frames, pd.DataFrame):
+        frames = {sheet: frames}
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in frames.items():
+            safe = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "数据"
+            df.to_excel(xw, sheet_name=safe, index=not isinstance(df.index, pd.RangeIndex))
+            ws = xw.sheets[safe]
+            for col in ws.columns:
+                width = max((len(str(c.value)) for c in col if c.value is not None), default=4)
+                ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
+    return buf.getvalue()
+
+
+def chromium_path() -> str | None:
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+def html_to_png(html: str, width: int = 1600, height: int = 900, timeout: float = 60.0) -> bytes:
+    """Render self-contained HTML to PNG with headless Chromium (raises RuntimeError when it is missing)."""
+    exe = chromium_path()
+    if not exe:
+        raise RuntimeError("未安装 Chromium，无法在服务器端生成 PNG；请使用图中的“下载 PNG”按钮")
+    with tempfile.TemporaryDirectory(prefix="plangraph-png-") as tmp:
+        page, out = Path(tmp) / "view.html", Path(tmp) / "view.png"
+        page.write_text(html, encoding="utf-8")
+        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--window-size={width},{height}",
+               "--virtual-time-budget=3000", f"--screenshot={out}", page.as_uri()]
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        if not out.exists():
+            raise RuntimeError(f"Chromium 未能生成 PNG（退出码 {proc.returncode}）")
+        return out.read_bytes()

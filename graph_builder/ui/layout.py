@@ -1,0 +1,89 @@
+"""Page registry, sidebar and shared page chrome (meeting mode, backend line, empty-store message)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from .data import CachedStore, describe_backend, get_store, refresh
+from .style import BASE_CSS, LABEL_ZH, MEETING_CSS
+
+PAGES_DIR = Path(__file__).parent / "pages"
+# (file, title, url path, icon) — order is the navigation order
+PAGE_SPECS = (
+    ("overview.py", "概览", "overview", "📊"),
+    ("trace.py", "追溯", "trace", "🧭"),
+    ("orphans.py", "孤立与重叠", "orphans", "🧩"),
+    ("responsibility.py", "责任", "responsibility", "👥"),
+    ("indicators.py", "指标", "indicators", "📈"),
+    ("outline.py", "规划", "outline", "📑"),
+    ("search.py", "检索", "search", "🔎"),
+)
+
+
+def build_pages() -> dict[str, st.Page]:
+    """st.Page objects by url path; kept in session state so pages can switch to each other."""
+    pages = {url: st.Page(PAGES_DIR / file, title=title, url_path=url, icon=icon, default=(url == "overview"))
+             for file, title, url, icon in PAGE_SPECS}
+    st.session_state["_pg_pages"] = pages
+    return pages
+
+
+def goto(url_path: str, **query) -> None:
+    """Switch to another page, e.g. ``goto("trace", id=...)`` from a table row."""
+    if "id" in query:
+        st.session_state["focus"] = query["id"]
+    pages = st.session_state.get("_pg_pages") or {}
+    st.switch_page(pages.get(url_path) or str(PAGES_DIR / f"{url_path}.py"))
+
+
+def meeting() -> bool:
+    return bool(st.session_state.get("meeting"))
+
+
+def sidebar() -> None:
+    """Backend and database, counts, the meeting-mode toggle and a refresh button — on every page."""
+    if "meeting" not in st.session_state:
+        st.session_state["meeting"] = st.query_params.get("meeting") in ("1", "true", "yes")
+    with st.sidebar:
+        st.toggle("会议模式（大字、少标签、聚焦一个目标）", key="meeting")
+        try:
+            store = get_store()
+            name, where = describe_backend(store.raw)
+            st.caption(f"数据来源：**{name}** · {where}")
+            counts = store.counts()
+            if counts:
+                st.caption("　".join(f"{LABEL_ZH.get(k, k)} {v}" for k, v in counts.items()
+                                    if k in ("Plan", "Task", "Project", "Indicator", "Agency", "上级规划")))
+        except Exception as exc:  # noqa: BLE001 - the sidebar must never take the page down
+            st.error(f"无法打开图谱存储：{exc}")
+        if st.button("刷新数据", help="清除缓存，重新读取图谱"):
+            refresh()
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
+    if meeting():
+        st.markdown(MEETING_CSS, unsafe_allow_html=True)
+
+
+def page_store(title: str) -> CachedStore | None:
+    """Title + the store; None (after a clear Chinese message) when there is no graph to show."""
+    st.title(title)
+    try:
+        store = get_store()
+        counts = store.counts()
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"无法读取图谱：{exc}")
+        return None
+    if not counts:
+        st.info("图谱为空。请先构建：`plangraph build data/plans`，或设置 PLANGRAPH_STORE / NEO4J_URI 指向已有图谱。")
+        return None
+    return store
+
+
+def download_xlsx(df, name: str, key: str, sheet: str = "数据") -> None:
+    """The one xlsx button every table gets."""
+    from .export import to_xlsx
+
+    if df is None or getattr(df, "empty", True):
+        return
+    st.download_button(f"导出 Excel：{name}", to_xlsx(df, sheet), file_name=f"{name}.xlsx", key=key,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,116 @@
+"""孤立与重叠: orphans with reasons, overlaps, side-by-side texts with shared passages, and review decisions."""
+import streamlit as st
+
+from graph_builder.errors import GraphBuilderError
+from graph_builder.ui import layout, review_adapter, tables
+from graph_builder.ui.data import plans, refresh, try_query
+from graph_builder.ui.style import ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, STATUS_ZH
+
+store = layout.page_store("孤立与重叠")
+
+
+def side_by_side(a_id: str, b_id: str, a_head: str, b_head: str) -> None:
+    """Two texts next to each other with what they share highlighted — why a link or overlap was suggested."""
+    a, b = store.node(a_id), store.node(b_id)
+    if a is None or b is None:
+        st.warning("条目已不在图中。")
+        return
+    ta, tb = str(a.get("text") or a.title), str(b.get("text") or b.title)
+    ha, hb, share = tables.highlight_pair(ta, tb)
+    st.caption(f"黄色为两段共有的文字（至少 6 字）；共有部分占左侧正文 {share:.0%}。")
+    c1, c2 = st.columns(2)
+    c1.markdown(f"**{a_head}**：{a.title}", help=a.id)
+    c1.markdown(f"<div class='pg-text'>{ha}</div>", unsafe_allow_html=True)
+    c2.markdown(f"**{b_head}**：{b.title}", help=b.id)
+    c2.markdown(f"<div class='pg-text'>{hb}</div>", unsafe_allow_html=True)
+
+
+def record(action: str, source: str, target: str | None, done: str) -> None:
+    try:
+        path = review_adapter.decide(action, source, target, store.raw)
+        applied = review_adapter.apply_to_store(store.raw, path)
+    except (GraphBuilderError, OSError) as exc:
+        st.error(f"保存审核决定失败：{exc}")
+        return
+    refresh()
+    st.session_state["rv_msg"] = done + ("" if applied else "（Neo4j：重新加载图谱后生效）") + f" · 已写入 {path}"
+    st.rerun()
+
+
+if store is not None:
+    if st.session_state.get("rv_msg"):
+        st.success(st.session_state.pop("rv_msg"))
+    t_orph, t_over, t_review = st.tabs(["孤立项", "重叠任务", "审核上下级关联"])
+    loaded = [p for p in plans(store) if p.get("loaded", True)]
+    plan_names = {p.id: tables.plan_label(p) for p in loaded}
+
+    with t_orph:
+        kinds = st.multiselect("类别", list(ORPHAN_KIND_ZH), default=list(ORPHAN_KIND_ZH), format_func=ORPHAN_KIND_ZH.get,
+                               key="or_kinds")
+        rows, failed = [], False
+        for k in kinds:
+            got = try_query(store, "orphans", kind=k)
+            failed |= got is None
+            rows += got or []
+        df = tables.orphans_frame(store, rows)
+        f1, f2 = st.columns(2)
+        pf = f1.multiselect("规划", sorted(df["规划"].unique()), key="or_plans")
+        reasons = f2.multiselect("原因", sorted(df["原因"].unique()), key="or_reasons")
+        text = st.text_input("标题包含", key="or_text")
+        if pf:
+            df = df[df["规划"].isin(pf)]
+        if reasons:
+            df = df[df["原因"].isin(reasons)]
+        if text:
+            df = df[df["标题"].str.contains(text, regex=False)]
+        if not failed or not df.empty:
+            st.caption(f"共 {len(df)} 项")
+            st.dataframe(df, hide_index=True, width="stretch", column_config={"ID": None})
+            layout.download_xlsx(df, "孤立项", key="x_orphans")
+        local_ids = df.loc[df["类别"] == ORPHAN_KIND_ZH["no_upper"], "ID"].tolist() if not df.empty else []
+        if local_ids:
+            st.markdown("**标记为本地特色**（有意没有上级来源，不再作为问题列出）")
+            titles = dict(zip(df["ID"], df["规划"] + " · " + df["标题"]))
+            pick = st.selectbox("任务", local_ids, format_func=titles.get, key="or_local_pick")
+            if store.node(pick) is not None and store.node(pick).get("local"):
+                st.caption("该任务已标记为本地特色。")
+            elif st.button("标记为本地特色", key="or_local"):
+                record("local", pick, None, f"已标记为本地特色：{titles[pick]}")
+
+    with t_over:
+        o1, o2 = st.columns(2)
+        okind = o1.selectbox("类型", [None, *OVERLAP_KIND_ZH], format_func=lambda k: "全部" if k is None else OVERLAP_KIND_ZH[k],
+                             key="ov_kind")
+        smin = o2.slider("最低相似度", 0.0, 1.0, 0.0, 0.05, key="ov_min")
+        rows = try_query(store, "overlaps", kind=okind, min_score=smin)
+        if rows is not None:
+            odf = tables.overlaps_frame(store, rows)
+            st.caption(f"共 {len(odf)} 对")
+            st.dataframe(odf, hide_index=True, width="stretch", column_config={"A": None, "B": None})
+            layout.download_xlsx(odf, "重叠任务", key="x_overlaps")
+            if not odf.empty:
+                labels = {i: f"{r['规划A']}·{r['任务A']} ↔ {r['规划B']}·{r['任务B']}（{r['相似度']}）" for i, r in odf.iterrows()}
+                i = st.selectbox("对照查看", list(labels), format_func=labels.get, key="ov_pick")
+                side_by_side(odf.at[i, "A"], odf.at[i, "B"], f"A（{odf.at[i, '规划A']}）", f"B（{odf.at[i, '规划B']}）")
+
+    with t_review:
+        st.caption(f"审核决定与命令行 `plangraph review` 共用决定文件；当前由 {review_adapter.backend_name()} 记录。")
+        r1, r2 = st.columns(2)
+        lower = r1.selectbox("下级规划", list(plan_names), format_func=plan_names.get, key="rv_plan",
+                             index=max(0, len(plan_names) - 1))
+        statuses = r2.multiselect("状态", list(k for k in STATUS_ZH if k), default=["suggested", "suspect"],
+                                  format_func=STATUS_ZH.get, key="rv_status")
+        ldf = tables.links_frame(store, lower, statuses)
+        st.caption(f"共 {len(ldf)} 条关联")
+        st.dataframe(ldf, hide_index=True, width="stretch", column_config={"下级ID": None, "上级ID": None})
+        layout.download_xlsx(ldf, "上下级关联", key="x_links")
+        if not ldf.empty:
+            labels = {i: f"[{r['状态']}] {r['下级条目']} → {r['上级规划']}·{r['上级条目']}（{r['得分']}）" for i, r in ldf.iterrows()}
+            i = st.selectbox("逐条审核", list(labels), format_func=labels.get, key="rv_pick")
+            src, dst = ldf.at[i, "下级ID"], ldf.at[i, "上级ID"]
+            side_by_side(src, dst, "下级", f"上级（{ldf.at[i, '上级规划']}）")
+            b1, b2, _ = st.columns([1, 1, 4])
+            if b1.button("✅ 确认关联", key="rv_accept", type="primary"):
+                record("accept", src, dst, f"已确认：{ldf.at[i, '下级条目']} → {ldf.at[i, '上级条目']}")
+            if b2.button("❌ 否决关联", key="rv_reject"):
+                record("reject", src, dst, f"已否决：{ldf.at[i, '下级条目']} → {ldf.at[i, '上级条目']}")

@@ -1,0 +1,27 @@
+"""The seed graph (the real plans in data/plans) for the explorer's tests and benchmark, built once per process.
+
+PLANGRAPH_SEED_STORE points at an already built store to skip the build (e.g. the CLI's ``.plangraph/store``).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = ROOT / "data" / "plans"
+
+
+@functools.cache
+def seed_store_dir() -> Path:
+    """A directory holding the embedded store built from data/plans (built on first call)."""
+    pre = os.environ.get("PLANGRAPH_SEED_STORE")
+    if pre and (Path(pre) / "graph.json").exists():
+        return Path(pre)
+    from ..pipeline import build
+    from ..store import EmbeddedStore
+
+    out = Path(tempfile.mkdtemp(prefix="plangraph-seed-"))
+    build([PLANS], EmbeddedStore(out))
+    return out

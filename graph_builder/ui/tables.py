@@ -1,0 +1,268 @@
+"""Table builders for the pages: plain pandas frames with Chinese column names, built from query rows and
+store look-ups. Kept free of Streamlit so tests and the benchmark can call them directly."""
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections import Counter, defaultdict
+from typing import Any, Iterable
+
+import pandas as pd
+
+from ..models import LEVEL_RANK, Node
+from .style import (LABEL_ZH, LEVEL_ZH, ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, REASON_ZH, ROLE_ORDER, STATUS_ZH)
+
+ITEM_LABELS = ("Task", "Project", "Indicator")
+
+
+def plan_label(p: Node | None, fallback: str = "") -> str:
+    return (p.get("region") or p.title) if p is not None else fallback
+
+
+# ------------------------------------------------------------------ overview
+
+def plans_frame(store, plans: list[Node]) -> pd.DataFrame:
+    """One row per plan with item counts — the overview's main table."""
+    rows = []
+    for p in plans:
+        c = Counter(n.label for n in store.nodes(plan=p.id)) if p.get("loaded", True) else Counter()
+        rows.append({"层级": LEVEL_ZH.get(p.get("level"), p.get("level") or ""), "地区": p.get("region") or "全国",
+                     "规划名称": p.title, "发文单位": p.get("issuer") or "", "日期": p.get("date") or "",
+                     "已载入": "是" if p.get("loaded", True) else "否（仅被引用）", "任务": c["Task"],
+                     "项目": c["Project"], "指标": c["Indicator"], "章节": c["Section"], "ID": p.id})
+    return pd.DataFrame(rows, columns=["层级", "地区", "规划名称", "发文单位", "日期", "已载入", "任务", "项目", "指标", "章节", "ID"])
+
+
+def level_region_frame(plans: list[Node]) -> pd.DataFrame:
+    """Plans counted by level × region (who is in the corpus at all)."""
+    rows = [{"层级": LEVEL_ZH.get(p.get("level"), "未知"), "地区": p.get("region") or "全国",
+             "规划数": 1, "已载入": int(bool(p.get("loaded", True)))} for p in plans]
+    if not rows:
+        return pd.DataFrame(columns=["层级", "地区", "规划数", "已载入"])
+    df = pd.DataFrame(rows).groupby(["层级", "地区"], sort=False, as_index=False).sum()
+    return df
+
+
+def coverage_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Coverage rows with plan names, share as a percentage number for the colour scale."""
+    out = []
+    for r in rows:
+        out.append({"下级规划": plan_label(store.node(r["lower_plan"]), r["lower_plan"]),
+                    "上级规划": plan_label(store.node(r["upper_plan"]), r["upper_plan"]),
+                    "上级章节": r.get("section_title") or r.get("section"), "上级条目": r["upper_items"],
+                    "已承接": r["covered"], "覆盖率%": round(100 * float(r["share"]), 1)})
+    return pd.DataFrame(out, columns=["下级规划", "上级规划", "上级章节", "上级条目", "已承接", "覆盖率%"])
+
+
+def share_colour(v: Any) -> str:
+    """Red (0 %) → amber → green (100 %) without matplotlib, readable on a projector."""
+    try:
+        x = max(0.0, min(100.0, float(v))) / 100
+    except (TypeError, ValueError):
+        return ""
+    if x < 0.5:
+        r, g, b = 244, int(114 + (206 - 114) * x * 2), 102
+    else:
+        r, g, b = int(244 - (244 - 99) * (x - 0.5) * 2), int(206 - (206 - 190) * (x - 0.5) * 2), int(102 + (123 - 102) * (x - 0.5) * 2)
+    return f"background-color: rgb({r},{g},{b}); color: #111"
+
+
+def coverage_styler(df: pd.DataFrame):
+    return df.style.map(share_colour, subset=["覆盖率%"]).format({"覆盖率%": "{:.1f}"})
+
+
+# ------------------------------------------------------------------ orphans and overlaps
+
+def orphans_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = [{"类别": ORPHAN_KIND_ZH.get(r["kind"], r["kind"]), "原因": REASON_ZH.get(r["reason"], r["reason"]),
+            "规划": plan_label(store.node(r["plan"]), r["plan"]) if r.get("plan") else "",
+            "类型": LABEL_ZH.get(r["label"], r["label"]), "标题": r["title"], "ID": r["id"]} for r in rows]
+    return pd.DataFrame(out, columns=["类别", "原因", "规划", "类型", "标题", "ID"])
+
+
+def overlaps_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = [{"类型": OVERLAP_KIND_ZH.get(r["kind"], r["kind"]), "相似度": r["score"],
+            "规划A": plan_label(store.node(r["a_plan"]), r["a_plan"]), "任务A": r["a_title"],
+            "规划B": plan_label(store.node(r["b_plan"]), r["b_plan"]), "任务B": r["b_title"],
+            "A": r["a"], "B": r["b"]} for r in rows]
+    return pd.DataFrame(out, columns=["类型", "相似度", "规划A", "任务A", "规划B", "任务B", "A", "B"])
+
+
+def links_frame(store, plan_id: str | None = None, statuses: Iterable[str] = ("suggested", "suspect")) -> pd.DataFrame:
+    """上级规划 links of one lower plan's items (the review queue), by store look-ups per item."""
+    want = set(statuses)
+    out = []
+    items = [n for n in store.nodes(plan=plan_id) if n.label in ITEM_LABELS] if plan_id else []
+    for n in items:
+        for e in store.edges("上级规划", source=n.id):
+            if e.get("status") not in want:
+                continue
+            up = store.node(e.target)
+            out.append({"状态": STATUS_ZH.get(e.get("status"), e.get("status")), "得分": e.get("score"),
+                        "下级条目": n.title, "上级规划": plan_label(store.node(up.plan) if up else None),
+                        "上级条目": up.title if up else e.target, "下级ID": n.id, "上级ID": e.target})
+    df = pd.DataFrame(out, columns=["状态", "得分", "下级条目", "上级规划", "上级条目", "下级ID", "上级ID"])
+    return df.sort_values(["状态", "得分"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+_MIN_SHARED = 6
+
+
+def shared_blocks(a: str, b: str, min_len: int = _MIN_SHARED) -> list[tuple[int, int, int]]:
+    """Passages both texts share (i in a, j in b, length), at least *min_len* characters — copying is evidence."""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [(m.a, m.b, m.size) for m in sm.get_matching_blocks() if m.size >= min_len]
+
+
+def highlight_pair(a: str, b: str, min_len: int = _MIN_SHARED) -> tuple[str, str, float]:
+    """Both texts as HTML with shared passages marked, and the share of *a* that is shared."""
+    blocks = shared_blocks(a, b, min_len)
+
+    def mark(text: str, spans: list[tuple[int, int]]) -> str:
+        out, pos = [], 0
+        for start, size in sorted(spans):
+            out.append(html.escape(text[pos:start]))
+            out.append(f'<mark class="pg-shared">{html.escape(text[start:start + size])}</mark>')
+            pos = start + size
+        out.append(html.escape(text[pos:]))
+        return "".join(out)
+
+    share = sum(s for _, _, s in blocks) / max(1, len(a))
+    return mark(a, [(i, s) for i, _, s in blocks]), mark(b, [(j, s) for _, j, s in blocks]), round(share, 3)
+
+
+# ------------------------------------------------------------------ responsibility
+
+def _role_rank(role: str) -> int:
+    return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
+
+
+def responsibility_frames(store, rows: list[dict[str, Any]], max_tasks: int = 200) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(long table, agency × task matrix of roles, workload per agency)."""
+    long = pd.DataFrame([{"部门": r["agency_name"], "角色": r["role"], "规划": plan_label(store.node(r["plan"]), r["plan"] or ""),
+                          "任务": r["target_title"], "部门ID": r["agency"], "任务ID": r["target"]} for r in rows],
+                        columns=["部门", "角色", "规划", "任务", "部门ID", "任务ID"])
+    if long.empty:
+        return long, pd.DataFrame(), pd.DataFrame(columns=["部门", "合计", *ROLE_ORDER])
+    cells: dict[tuple[str, str], str] = {}
+    for r in rows:
+        key = (r["agency_name"], f"{plan_label(store.node(r['plan']), '')}·{r['target_title']}")
+        roles = sorted(set(filter(None, (cells.get(key, "") + "、" + (r["role"] or "")).split("、"))), key=_role_rank)
+        cells[key] = "、".join(roles)
+    agencies = sorted({a for a, _ in cells})
+    tasks = sorted({t for _, t in cells})[:max_tasks]
+    matrix = pd.DataFrame([[cells.get((a, t), "") for t in tasks] for a in agencies], index=agencies, columns=tasks)
+    matrix.index.name = "部门"
+    work = long.groupby(["部门", "角色"]).size().unstack(fill_value=0)
+    for role in ROLE_ORDER:
+        if role not in work:
+            work[role] = 0
+    work = work[[*ROLE_ORDER, *[c for c in work.columns if c not in ROLE_ORDER]]]
+    work.insert(0, "合计", work.sum(axis=1))
+    work = work.sort_values("合计", ascending=False).reset_index()
+    return long, matrix, work
+
+
+def role_colour(v: Any) -> str:
+    return {"牵头": "background-color:#c0392b;color:#fff", "主责": "background-color:#7d3c98;color:#fff",
+            "配合": "background-color:#aed6f1;color:#111"}.get(str(v).split("、")[0], "")
+
+
+# ------------------------------------------------------------------ indicators
+
+_NUM = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def number(value: Any) -> float | None:
+    """First number in a target like '≥98', '95%以上', '[12]' — for the chart only."""
+    m = _NUM.search(str(value or ""))
+    return float(m.group()) if m else None
+
+
+def indicator_groups(store, indicators: list[Node]) -> list[list[Node]]:
+    """The same measure across plans: connected components over 上级规划/SAME_MEASURE between indicators."""
+    ids = {n.id for n in indicators}
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for n in indicators:
+        for t in ("上级规划", "SAME_MEASURE"):
+            for e in store.edges(t, source=n.id):
+                if e.target in ids and e.get("status") != "rejected":
+                    parent[find(e.source)] = find(e.target)
+    groups: dict[str, list[Node]] = defaultdict(list)
+    by_id = {n.id: n for n in indicators}
+    for i in ids:
+        groups[find(i)].append(by_id[i])
+    out = [g for g in groups.values() if len(g) > 1]
+    return sorted(out, key=lambda g: (-len(g), min(n.title for n in g)))
+
+
+def indicator_group_frame(store, group: list[Node]) -> pd.DataFrame:
+    rows = []
+    for n in group:
+        p = store.node(n.plan) if n.plan else None
+        rows.append({"层级": LEVEL_ZH.get(p.get("level") if p else None, ""), "规划": plan_label(p, n.plan or ""),
+                     "指标名称": n.title, "单位": n.get("unit") or "", "基期值": n.get("baseline") or "",
+                     "目标值": n.get("target") or "", "属性": n.get("attribute") or "",
+                     "累计": "是" if n.get("cumulative") else "", "_rank": LEVEL_RANK.get(p.get("level") if p else None, 9),
+                     "目标数值": number(n.get("target")), "ID": n.id})
+    df = pd.DataFrame(rows).sort_values(["_rank", "规划"]).drop(columns="_rank").reset_index(drop=True)
+    return df
+
+
+def flags_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    out = []
+    for r in rows:
+        lo, up = store.node(r["lower"]), store.node(r["upper"])
+        out.append({"下级规划": plan_label(store.node(lo.plan) if lo else None), "下级指标": r["lower_name"],
+                    "上级规划": plan_label(store.node(up.plan) if up else None), "上级指标": r["upper_name"],
+                    "问题": r["flag"], "说明": r["reason"], "下级ID": r["lower"], "上级ID": r["upper"]})
+    return pd.DataFrame(out, columns=["下级规划", "下级指标", "上级规划", "上级指标", "问题", "说明", "下级ID", "上级ID"])
+
+
+# ------------------------------------------------------------------ outline
+
+def outline_rows(store, plan_id: str) -> list[dict[str, Any]]:
+    """A plan's outline as indented rows (depth, title, kind, counts), sections in document order.
+
+    Items hang under the deepest section whose path prefixes theirs; counts are totals of the subtree.
+    """
+    nodes = store.nodes(plan=plan_id)
+    sections = sorted((n for n in nodes if n.label == "Section"), key=lambda n: (n.get("line") or 0, len(n.get("path") or [])))
+    items = [n for n in nodes if n.label in ITEM_LABELS]
+    spath = {tuple(s.get("path") or [s.title]): s for s in sections}
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    direct: dict[tuple, list[Node]] = defaultdict(list)
+    for it in items:
+        path = tuple(it.get("path") or [])
+        owner: tuple = ()
+        for k in range(len(path), 0, -1):
+            if path[:k] in spath:
+                owner = path[:k]
+                break
+        if not owner and it.label == "Indicator":
+            owner = next((p for p, s in spath.items() if s.get("kind") == "goals"), ())
+        direct[owner].append(it)
+        for k in range(1, len(owner) + 1):
+            if owner[:k] in spath:
+                counts[owner[:k]][it.label] += 1
+    rows = []
+    for path, s in sorted(spath.items(), key=lambda kv: (kv[1].get("line") or 0, len(kv[0]))):
+        c = counts[path]
+        rows.append({"层次": len(path), "标题": s.title, "类型": {"task": "任务章节", "context": "背景", "goals": "目标",
+                                                              "safeguard": "保障措施"}.get(s.get("kind"), s.get("kind") or ""),
+                     "任务": c["Task"], "项目": c["Project"], "指标": c["Indicator"], "ID": s.id,
+                     "条目": [f"{LABEL_ZH.get(i.label, i.label)}：{i.title}" for i in direct[path]]})
+    return rows
+
+
+def outline_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([{"章节": "　" * (r["层次"] - 1) + r["标题"], **{k: r[k] for k in ("类型", "任务", "项目", "指标", "ID")}}
+                         for r in rows], columns=["章节", "类型", "任务", "项目", "指标", "ID"])

@@ -1,0 +1,253 @@
+"""Real-browser test of the explorer: headless Debian Chromium (driven over the DevTools protocol with
+websocket-client) loads ``streamlit run app.py``, opens the trace view of an Anhui task that a Suzhou task
+implements, finds both plans' nodes in the drawn graph, checks that Chinese renders as glyphs (not the
+missing-glyph box), and saves a screenshot under ``artifacts/``.
+
+Needs ``bash scripts/browser.sh`` (chromium, chromium-driver, fonts-noto-cjk). Under ``CI=true`` a missing
+Chromium is a failure, not a skip.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from graph_builder.models import Graph
+from graph_builder.store import EmbeddedStore
+from graph_builder.ui.synthetic import ids, synthetic_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars", "--remote-allow-origins=*"]
+
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    msg = "需要 Debian chromium：bash scripts/browser.sh"
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+class Browser:
+    """Just enough of the Chrome DevTools protocol: navigate, evaluate, screenshot."""
+
+    def __init__(self, width: int = 1600, height: int = 1500):
+        import websocket  # websocket-client
+
+        self.profile = tempfile.mkdtemp(prefix="plangraph-chromium-")
+        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
+                                      "--remote-debugging-port=0", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        port = None
+        end = time.time() + 30
+        while time.time() < end and port is None:
+            line = self.proc.stderr.readline()
+            if "DevTools listening on ws://" in line:
+                port = int(line.split("ws://")[1].split("/")[0].rsplit(":", 1)[1])
+            elif not line and self.proc.poll() is not None:
+                break
+        if port is None:
+            self.close()
+            raise RuntimeError("Chromium did not start its DevTools endpoint")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+            page = next(t for t in json.load(r) if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
+        self._id = 0
+        self.call("Page.enable")
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+
+    def call(self, method: str, **params):
+        self._id += 1
+        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self._id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+
+    def js(self, expr: str):
+        res = self.call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in res:
+            raise RuntimeError(f"JS error: {res['exceptionDetails']}")
+        return res["result"].get("value")
+
+    def wait_js(self, expr: str, timeout: float = 60.0):
+        end = time.time() + timeout
+        last = None
+        while time.time() < end:
+            try:
+                last = self.js(expr)
+            except RuntimeError:
+                last = None
+            if last:
+                return last
+            time.sleep(0.4)
+        raise TimeoutError(f"timed out waiting for: {expr}")
+
+    def screenshot(self, path: Path) -> None:
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except Exception:  # noqa: BLE001
+            pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def start_app(app: Path, store_dir: Path, port: int, decisions: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(PLANGRAPH_STORE=str(store_dir), PLANGRAPH_DECISIONS=str(decisions), PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# canvas renderings of two different ideographs and of an unassigned code point (the missing-glyph box):
+# without a CJK font both ideographs draw the same box, so they equal each other and the box.
+GLYPH_JS = """(() => {
+  const draw = (t) => { const c = document.createElement('canvas'); c.width = 120; c.height = 60;
+    const x = c.getContext('2d'); x.fillStyle = '#fff'; x.fillRect(0, 0, 120, 60); x.fillStyle = '#000';
+    x.font = '40px "Noto Sans CJK SC", sans-serif'; x.fillText(t, 10, 45); return c.toDataURL(); };
+  return {gui: draw('规'), hua: draw('划'), box: draw('\\u0378'), blank: draw('')};
+})()"""
+
+NODES_JS = """(() => {
+  const f = [...document.querySelectorAll('iframe')].find(f => f.contentWindow && f.contentWindow.pgReady);
+  if (!f) return null;
+  const w = f.contentWindow;
+  return {nodes: w.nodes.get().map(n => ({id: n.id, plan: n.plan, region: n.region, label: n.label})),
+          edges: w.edges.get().length};
+})()"""
+
+
+def run_trace_check(app: Path, store_dir: Path, focus: str, upper_region: str, lower_region: str, shot: Path,
+                    decisions: Path) -> dict:
+    """Open /trace?id=FOCUS in Chromium; return what was found (nodes, plans text, glyph images)."""
+    port = free_port()
+    server = start_app(app, store_dir, port, decisions)
+    browser = None
+    try:
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health")
+        browser = Browser()
+        browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/trace?id={focus}")
+        found = browser.wait_js(NODES_JS, timeout=90)
+        browser.wait_js("document.getElementById('pg-plans') && document.getElementById('pg-plans').innerText", 30)
+        time.sleep(1.0)  # let vis finish its first draw before the screenshot
+        found["plans_text"] = browser.js("document.getElementById('pg-plans').innerText")
+        found["glyphs"] = browser.js(GLYPH_JS)
+        found["body_has_title"] = browser.js("document.body.innerText.includes('追溯')")
+        browser.screenshot(shot)
+        return found
+    finally:
+        if browser is not None:
+            browser.close()
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def assert_trace(found: dict, focus: str, upper_region: str, lower_region: str, shot: Path) -> None:
+    nodes = found["nodes"]
+    regions = {n["region"] for n in nodes}
+    assert any(n["id"] == focus for n in nodes), "the focus node is drawn"
+    assert upper_region in regions and lower_region in regions, f"both plans' nodes drawn: {regions}"
+    assert found["edges"] >= 1
+    assert upper_region in found["plans_text"] and lower_region in found["plans_text"]
+    assert found["body_has_title"]
+    g = found["glyphs"]
+    assert g["gui"] != g["hua"], "two different ideographs render differently (not the same missing-glyph box)"
+    assert g["gui"] != g["box"] and g["hua"] != g["box"], "ideographs do not render as the missing-glyph box"
+    assert g["gui"] != g["blank"]
+    assert shot.exists() and shot.stat().st_size > 20_000
+
+
+def test_cjk_font_installed():
+    _need_chromium()
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    assert "Noto" in out and "CJK" in out, "fonts-noto-cjk is installed (bash scripts/browser.sh)"
+
+
+def test_trace_view_in_chromium_synthetic(tmp_path):
+    """Synthetic fixture: 安徽省 task 深入推进商事制度改革 implemented by 宿州市."""
+    _need_chromium()
+    store_dir = tmp_path / "store"
+    EmbeddedStore(store_dir).replace_all(synthetic_graph())
+    focus = ids()["安徽省:深入推进商事制度改革"]
+    shot = ARTIFACTS / "trace_synthetic.png"
+    found = run_trace_check(ROOT / "app.py", store_dir, focus, "安徽省", "宿州市", shot, tmp_path / "review.csv")
+    assert_trace(found, focus, "安徽省", "宿州市", shot)
+
+
+def _anhui_task_suzhou_implements(g: Graph) -> str | None:
+    region = {n.id: n.get("region") for n in g.by_label("Plan")}
+    best = None
+    for e in g.edges_of("上级规划"):
+        s, t = g.nodes.get(e.source), g.nodes.get(e.target)
+        if not s or not t or s.label not in ("Task", "Project") or e.get("status") == "rejected":
+            continue
+        if "宿州" in (region.get(s.plan) or "") and "安徽" in (region.get(t.plan) or ""):
+            score = float(e.get("score") or 0)
+            if best is None or score > best[0]:
+                best = (score, t.id)
+    return best[1] if best else None
+
+
+def test_trace_view_in_chromium_seed(seed_store_dir):
+    """The real seed build: the best-linked Anhui task that a Suzhou task implements."""
+    _need_chromium()
+    g = EmbeddedStore(seed_store_dir).load()
+    focus = _anhui_task_suzhou_implements(g)
+    assert focus, "the seed build links some Suzhou task to an Anhui task"
+    plan_region = {n.id: n.get("region") for n in g.by_label("Plan")}
+    upper = plan_region[g.nodes[focus].plan]
+    lower = next(plan_region[g.nodes[e.source].plan] for e in g.edges_of("上级规划")
+                 if e.target == focus and "宿州" in (plan_region.get(g.nodes[e.source].plan) or ""))
+    shot = ARTIFACTS / "trace_seed.png"
+    found = run_trace_check(ROOT / "app.py", seed_store_dir, focus, upper, lower, shot, seed_store_dir / "review.csv")
+    assert_trace(found, focus, upper, lower, shot)
