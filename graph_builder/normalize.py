@@ -148,7 +148,9 @@ def paragraphs(doc: SourceDoc) -> list[Paragraph]:
             continue
         para = Paragraph(ln.no, display, to_match(display), ln.page, table=table, lines=[ln.no])
         out.append(para)
-        open_para = para if (not table and len(display) >= 40 and not rx["terminal"].search(display)) else None
+        open_para = para if (not table and not rx["terminal"].search(display)
+                             and (len(display) >= 40 or rx["continues"].search(display))
+                             and not _starts_new_block(display)) else None
     return out
 
 

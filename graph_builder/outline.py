@@ -98,6 +98,19 @@ def split_title(s: str) -> tuple[str, str]:
     return s[: m.start()].strip(), s[m.end():].strip()
 
 
+def short_title(s: str) -> tuple[str, str]:
+    """Title of an item: its first sentence when short, else its first clause.
+
+    >>> short_title("优化专利预审协作平台功能及网络,拓展重点产业专利预审服务。")[0]
+    '优化专利预审协作平台功能及网络'
+    """
+    title, body = split_title(s)
+    if len(title) <= 30 and not re.search("[，,；;]", title):
+        return clean_title(title), body
+    m = re.match(r"([^，,；;。]{2,60})[，,；;。]", s)
+    return (clean_title(m.group(1)), s) if m else (clean_title(s[:40]), s)
+
+
 def lead_split(display: str) -> tuple[str, str] | None:
     """(title, body) when *display* opens with a short title sentence, else None.
 
@@ -214,8 +227,8 @@ class _Builder:
         box = self.box
         assert box is not None
         if st is not None and st.box_item:
-            t, b = split_title(p.display[m[1]:])
-            box.children.append(OutlineNode("item", clean_title(t), p.display, p.line, p.page, "box_item", text=b,
+            t, b = short_title(p.display[m[1]:])
+            box.children.append(OutlineNode("item", t, p.display, p.line, p.page, "box_item", text=b,
                                             section_kind=box.section_kind))
             return
         lead = lead_split(p.display)

@@ -97,7 +97,7 @@ def cmd_export(args) -> int:
 
 
 def find_plan(store, key: str):
-    plans = store.nodes("Plan")
+    plans = sorted(store.nodes("Plan"), key=lambda p: p.props.get("loaded") is False)
     for p in plans:
         if key in (p.id, p.props.get("title"), p.props.get("region"), p.props.get("source")):
             return p

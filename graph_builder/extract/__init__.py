@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ..ingest import SourceDoc
 from ..models import Edge, Graph, Plan, Region, stable_id
 from ..normalize import Paragraph, paragraphs, to_match
-from ..outline import OutlineNode, build_outline
+from ..outline import OutlineNode, build_outline, chapter_kind
 from ..regions import RegionInfo
 from .indicators import find_tables, prose_targets, table_indicators
 from .items import extract_items
@@ -103,7 +103,7 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None) -> PlanExtractio
             g.add_node(ind.to_node())
             g.add_edge(Edge("CONTAINS", rec.id, ind.id))
     for node in root.walk():
-        if node.kind == "item" and node.section_kind == "goals":
+        if node.kind == "item" and node.section_kind == "goals" and chapter_kind(node.title) != "context":
             for ind in prose_targets(node.text, plan_id=pid, plan_key=key, line=node.line, task_id=None):
                 g.add_node(ind.to_node())
                 g.add_edge(Edge("CONTAINS", section_of_line(node.line) or pid, ind.id))

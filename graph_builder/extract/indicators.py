@@ -311,7 +311,10 @@ def _apply_notes(res: TableResult) -> None:
         m = re.search(cfg["cumulative_note"], to_match(note))
         if m:
             cum = set(re.findall(r"\d+", m.group(1)))
+    brackets = any("[]" in to_match(n) and "累计" in n for n in res.notes)
     for row in res.rows:
+        if row.value_kind is None and brackets:
+            row.value_kind = "point"
         if row.value_kind is None:
             if cum is not None:
                 row.value_kind = "cumulative" if row.seq in cum else "point"
@@ -342,7 +345,7 @@ def _prose_rx() -> tuple[re.Pattern, re.Pattern]:
     mags = "".join(c["magnitudes"])
     qty = re.compile(
         rf"(?P<cmp>超过|不少于|不低于|不超过|低于|高于|达到|达)?(?P<num>\d+(?:\.\d+)?(?:\s*[-—~～]\s*\d+(?:\.\d+)?)?)"
-        rf"\s*(?P<unit>[{mags}]?(?:{units}))(?P<post>以上|以下|左右|以内)?")
+        rf"\s*(?P<unit>[{mags}]?(?:{units}))?(?P<post>以上|以下|左右|以内)?")
     cues = re.compile("|".join(map(re.escape, c["cues"])))
     return qty, cues
 
@@ -360,13 +363,14 @@ def prose_targets(text: str, *, plan_id: str, plan_key: str, line: int, task_id:
             norm = to_match(clause)
             if "十三五" in norm:
                 continue
-            hits = [m for m in qty.finditer(norm) if not re.match(r"\d{4}$", m.group("num")) and m.group("unit") != "年"]
-            hits = [m for m in hits if not norm[m.end():m.end() + 1] == "年"]
+            hits = list(qty.finditer(norm))
+            hits = [m for m in hits if not norm[m.end():m.end() + 1] == "年"
+                    and (m.group("unit") or m.group("post") or m.group("cmp"))]
             if not hits or not (scue or cues.search(norm) or "100%" in norm):
                 continue
             m = hits[-1]
             comp = _CMP.get(m.group("post") or "") or _CMP.get(m.group("cmp") or "") or ""
-            target = f"{comp}{m.group('num')}{m.group('unit')}"
+            target = f"{comp}{m.group('num')}{m.group('unit') or ''}"
             name = clause.strip(" ，,；;。")
             iid = stable_id("indicator", plan_key, "prose", task_id or "", to_match(name))
             out.append(Indicator(iid, plan_id, name, m.group("unit"), None, target, None, None, None, "prose", line,
@@ -378,7 +382,7 @@ def _clauses(sentence: str) -> list[str]:
     """Clauses of a sentence; a clause listing several quantities with 、 is split outside brackets."""
     out = []
     for clause in re.split(r"[，,；;。：:！？]", sentence):
-        if len(re.findall(r"\d+", clause)) >= 2 and "、" in clause:
+        if len(re.findall(r"\d+", clause)) >= 2 and re.search("[、和及]", clause):
             out.extend(_split_outside_brackets(clause))
         elif clause.strip():
             out.append(clause)
@@ -390,7 +394,7 @@ def _split_outside_brackets(s: str) -> list[str]:
     for ch in s:
         depth += ch in "(（“《"
         depth -= ch in ")）”》"
-        if ch == "、" and depth <= 0:
+        if ch in "、和及" and depth <= 0:
             parts.append(cur)
             cur = ""
         else:
@@ -406,4 +410,6 @@ def _split_outside_brackets(s: str) -> list[str]:
             carry += p + "、"
     if carry and merged:
         merged[-1] += "、" + carry.rstrip("、")
+    if len(merged) == 1:
+        return [s]
     return [m for m in merged if m.strip()]

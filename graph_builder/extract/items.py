@@ -82,7 +82,7 @@ def _is_indicator_box(box: OutlineNode) -> bool:
 
 _CELL_SPLIT = re.compile(r"\s*\|\s*")
 _DASH_ITEMS = re.compile(r"[—]{2}")
-_ITEM_GAP = re.compile(r"(?<=[。；;%）)\d”])\s+(?=[\u4e00-\u9fff“])")
+_ITEM_GAP = re.compile(r"\s+(?=[^\s，,。；;]{2,14}[，,。])")
 
 
 def box_projects(box: OutlineNode) -> list[tuple[str, str, int]]:

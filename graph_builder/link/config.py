@@ -48,8 +48,9 @@ class TaskConfig:
 
 @dataclass(slots=True)
 class OverlapConfig:
-    peer_min_score: float = 0.30
+    peer_min_score: float = 0.06
     peer_top_k: int = 2
+    peer_mutual: bool = True
     min_shared_terms: int = 3
     min_idf: float = 3.0
     min_shared_weight: float = 0.35

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from .config import LinkConfig
 from .index import CorpusIndex, content_text
@@ -27,22 +28,21 @@ class Overlap:
     evidence: list[str]
 
 
-def _discriminative(index: CorpusIndex, i: int, j: int, min_idf: float) -> tuple[int, float]:
-    """(# shared n-grams with IDF ≥ min_idf, their share of the cosine)."""
-    a, b = index.content[i], index.content[j]
-    prod = a.multiply(b).tocsr()
-    if prod.nnz == 0:
-        return 0, 0.0
-    cols, vals = prod.indices, prod.data
-    strong = index.content_idf[cols] >= min_idf
-    total = float(vals.sum())
-    return int(strong.sum()), float(vals[strong].sum() / total) if total > 0 else 0.0
+def _strong_parts(index: CorpusIndex, min_idf: float):
+    """Content vectors restricted to rare n-grams (IDF ≥ min_idf), and their binary pattern."""
+    strong_cols = np.flatnonzero(index.content_idf >= min_idf)
+    mask = sparse.diags(np.isin(np.arange(index.content.shape[1]), strong_cols).astype(np.float32))
+    xs = (index.content @ mask).tocsr()
+    xb = xs.copy()
+    xb.data[:] = 1.0
+    return xs, xb
 
 
 def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[str]], cfg: LinkConfig) -> list[Overlap]:
     """Best-matching task pairs between every two plans of a peer group (best k per side)."""
     oc = cfg.overlaps
     found: dict[tuple[int, int], Overlap] = {}
+    xs, xb = _strong_parts(index, oc.min_idf)
     for group in peer_groups:
         for x, pa in enumerate(group):
             for pb in group[x + 1:]:
@@ -50,23 +50,27 @@ def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[st
                 if not ra or not rb:
                     continue
                 cos = index.cosine_block(ra, rb)
-                keep: set[tuple[int, int]] = set()
-                for r in range(len(ra)):
-                    for c in np.argsort(-cos[r])[: oc.peer_top_k]:
-                        if cos[r, c] >= oc.peer_min_score:
-                            keep.add((r, int(c)))
-                for c in range(len(rb)):
-                    for r in np.argsort(-cos[:, c])[: oc.peer_top_k]:
-                        if cos[r, c] >= oc.peer_min_score:
-                            keep.add((int(r), c))
-                for r, c in keep:
+                n_strong = (xb[ra] @ xb[rb].T).toarray()
+                strong_cos = (xs[ra] @ xs[rb].T).toarray()
+                ok = (cos >= oc.peer_min_score) & (n_strong >= oc.min_shared_terms) & (
+                    strong_cos >= oc.min_shared_weight * cos)
+                if not ok.any():
+                    continue
+                masked = np.where(ok, cos, -1.0)
+                k = oc.peer_top_k
+                # a pair must be among the k best of both sides: each task overlaps its closest peers only
+                top_r = np.argsort(-masked, axis=1)[:, :k]
+                top_c = np.argsort(-masked, axis=0)[:k, :]
+                in_r = np.zeros_like(ok)
+                np.put_along_axis(in_r, top_r, True, axis=1)
+                in_c = np.zeros_like(ok)
+                np.put_along_axis(in_c, top_c, True, axis=0)
+                keep = ok & (in_r & in_c if oc.peer_mutual else in_r | in_c)
+                for r, c in zip(*np.nonzero(keep)):
                     i, j = ra[r], rb[c]
-                    n_strong, share = _discriminative(index, i, j, oc.min_idf)
-                    if n_strong < oc.min_shared_terms or share < oc.min_shared_weight:
-                        continue
-                    a, b = sorted((i, j), key=lambda k: view.items[k].id)
-                    ev = [s for s in shared_blocks(view.items[a].text, view.items[b].text, min_len=4, limit=8)
-                          if content_text(s, index.stopwords).strip()][:4]
+                    a, b = sorted((i, j), key=lambda q: view.items[q].id)
+                    ev = [t for t in shared_blocks(view.items[a].text, view.items[b].text, min_len=4, limit=8)
+                          if content_text(t, index.stopwords).strip()][:4]
                     found[(a, b)] = Overlap(a, b, round(float(cos[r, c]), 4), "peer", ev)
     return list(found.values())
 

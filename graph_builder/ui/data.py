@@ -168,10 +168,9 @@ def plan_name(store, plan_id: str | None) -> str:
     """Short human name of a plan: its region, else its title."""
     if not plan_id:
         return "—"
-    p = store.node(plan_id)
-    if p is None:
-        return plan_id
-    return p.get("region") or p.title
+    from .tables import plan_label
+
+    return plan_label(store.node(plan_id), plan_id)
 
 
 def item_label(store, node: Node) -> str:

@@ -17,7 +17,12 @@ ITEM_LABELS = ("Task", "Project", "Indicator")
 
 
 def plan_label(p: Node | None, fallback: str = "") -> str:
-    return (p.get("region") or p.title) if p is not None else fallback
+    """Short plan name for tables: its region ('国家' for national plans), else its title."""
+    if p is None:
+        return fallback
+    if not p.get("region") and p.get("level") == "national":
+        return "国家"
+    return p.get("region") or p.title
 
 
 # ------------------------------------------------------------------ overview
