@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from graph_builder.ui import layout  # noqa: E402
 
-st.set_page_config(page_title="规划任务图谱", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="规划任务图谱", page_icon=":material/account_tree:", layout="wide")
 pages = layout.build_pages()
 nav = st.navigation(list(pages.values()))
 layout.sidebar()

@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import ParseError
 
 SUPPORTED = (".txt", ".docx", ".pdf")
+TABLE_FORMATS = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,8 @@ def discover(paths: list[Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in SUPPORTED and not f.name.startswith(".")))
+            out.extend(sorted(f for f in p.rglob("*")
+                              if f.suffix.lower() in SUPPORTED + TABLE_FORMATS and not f.name.startswith(".")))
         elif p.exists():
             out.append(p)
         else:
@@ -75,7 +77,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
             return data.decode(enc), enc
     sample = data[:4096]
     # UTF-16 without BOM: every other byte is NUL for ASCII/CJK-heavy text
-    if len(sample) >= 4 and sample.count(0) > len(sample) // 4:
+    if 0 in sample:
         for enc in ("utf-16-le", "utf-16-be"):
             try:
                 text = data.decode(enc)
@@ -113,8 +115,6 @@ def _read_text(path: Path) -> SourceDoc:
     data = path.read_bytes()
     if not data.strip():
         raise ParseError("空文件", path=str(path))
-    if b"\x00" in data[:4096] and not (data.count(0) > len(data[:4096]) // 4):
-        raise ParseError("不是文本文件（含二进制内容）", path=str(path))
     text, enc = decode_bytes(data, path)
     if not _looks_textual(text):
         raise ParseError("不是文本文件（含大量控制字符或乱码）", path=str(path))
@@ -175,3 +175,37 @@ def _read_pdf(path: Path) -> SourceDoc:
     if not any(ln.text.strip() for ln in lines):
         raise ParseError("PDF 没有文本层（扫描件），需要先做 OCR 识别", path=str(path))
     return SourceDoc(path, lines, None, "pdf")
+
+
+# ------------------------------------------------------------------ tables (division-of-labour documents)
+
+
+def read_table_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """Rows of the tables in a .csv/.xlsx/.docx file as (1-based row or line number, cells)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            import csv
+            import io
+
+            text, _ = decode_bytes(path.read_bytes(), path)
+            return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text)), 1)]
+        if suffix == ".xlsx":
+            import openpyxl
+
+            wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+            rows = []
+            for ws in wb.worksheets:
+                for i, row in enumerate(ws.iter_rows(values_only=True), 1):
+                    rows.append((i, ["" if v is None else str(v) for v in row]))
+            wb.close()
+            return rows
+        if suffix == ".docx":
+            doc = _read_docx(path)
+            return [(ln.no, [c.strip() for c in ln.text.rstrip(" |").split(" | ")]) for ln in doc.lines if ln.text.endswith("|")]
+    except ParseError:
+        raise
+    except Exception as exc:  # openpyxl/csv raise many unrelated types for broken files
+        raise ParseError(f"无法读取表格：{exc}", path=str(path)) from exc
+    raise ParseError("不支持的表格格式", path=str(path))

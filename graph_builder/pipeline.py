@@ -29,6 +29,7 @@ class FileResult:
 class BuildReport:
     files: list[FileResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    divisions: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -43,7 +44,11 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
     out: list[PlanExtraction] = []
     by_key: dict[str, str] = {}
     t_ingest = t_extract = 0.0
+    divisions: list[Path] = []
     for i, f in enumerate(files):
+        if _is_division(f):
+            divisions.append(f)
+            continue
         fr = FileResult(str(f))
         report.files.append(fr)
         progress(ProgressEvent("extract", f.name, i, len(files), "读取"))
@@ -74,6 +79,7 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
         report.warnings.extend(str(w) for w in ex.warnings)
         out.append(ex)
         progress(ProgressEvent("extract", f.name, i + 1, len(files), "完成"))
+    report.divisions = divisions
     report.timings["ingest"] = t_ingest
     report.timings["extract"] = t_extract
     return out, report
@@ -105,6 +111,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
         for e in previous.edges:
             if e.source in graph.nodes and e.target in graph.nodes and e.type in ("CONTAINS", "责任", "COVERS", "WITHIN"):
                 graph.add_edge(e)
+    _apply_divisions(graph, report)
     t0 = time.perf_counter()
     if link:
         progress(ProgressEvent("link", "全部规划", 0, 1, "关联"))
@@ -128,3 +135,35 @@ def _link(graph: Graph, progress: Progress) -> None:
     except ImportError:
         return
     link_graph(graph, progress=progress)
+
+
+def _is_division(f: Path) -> bool:
+    """A division-of-labour table: a .csv/.xlsx file, or a .docx named like 分工方案."""
+    return f.suffix.lower() in (".csv", ".xlsx") or (f.suffix.lower() == ".docx" and "分工" in f.stem)
+
+
+def _apply_divisions(graph: Graph, report: BuildReport) -> None:
+    """Match each division-of-labour table to the loaded plan of the region its name or title names."""
+    from .division import apply_division, parse_rows
+    from .ingest import read_table_rows
+    from .normalize import to_match
+
+    plans = [n for n in graph.by_label("Plan") if n.props.get("loaded", True)]
+    for f in report.divisions:
+        fr = FileResult(str(f))
+        report.files.append(fr)
+        try:
+            rows = read_table_rows(f)
+        except ParseError as exc:
+            fr.error = str(exc)
+            continue
+        name = to_match(f.stem + " ".join(" ".join(c) for _, c in rows[:2]))
+        plan = next((p for p in plans if p.props.get("region") and to_match(p.props["region"]) in name), None)
+        plan = plan or next((p for p in plans if p.props.get("region") and to_match(p.props["region"])[:2] in name), None)
+        parsed = parse_rows(rows)
+        if plan is None or not parsed:
+            fr.error = f"{f}: 无法确定分工方案对应的规划（文件名或标题需含地区名）" if parsed else f"{f}: 没有找到“任务/牵头单位”表头"
+            continue
+        fr.plan_id, fr.title = plan.id, f"分工方案 → {plan.props.get('title')}"
+        fr.counts = {"责任": len(parsed)}
+        report.warnings.extend(apply_division(graph, plan, parsed, f.name))

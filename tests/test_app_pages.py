@@ -5,7 +5,9 @@ embedded implementation is not registered yet is skipped locally and fails under
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -67,6 +69,19 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def vis_data(html: str) -> tuple[list[dict], list[dict]]:
+    """The nodes and edges pyvis put into the page (its vis.DataSet literals)."""
+    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", html, re.S).group(1))
+    edges = json.loads(re.search(r"edges = new vis\.DataSet\((\[.*?\])\);", html, re.S).group(1))
+    return nodes, edges
+
+
+def graph_of(at: AppTest) -> tuple[str, list[dict], list[dict]]:
+    frames_html = [u.proto.srcdoc for u in at.get("iframe")]
+    assert len(frames_html) == 1, "one graph drawn"
+    return (frames_html[0], *vis_data(frames_html[0]))
+
+
 def frames(at: AppTest):
     return [d.value for d in at.dataframe]
 
@@ -106,12 +121,15 @@ def test_trace_shows_chain_across_levels(store_dir):
     body = texts(at)
     for plan in ("“十四五”市场监管现代化规划", "安徽省", "宿州市", "砀山县"):
         assert plan in body, f"{plan} in the plans line"
-    frames_html = [u.proto.srcdoc for u in at.get("iframe")]
-    assert len(frames_html) == 1
-    html = frames_html[0]
-    assert '"hierarchical": {"enabled": true' in html.replace("\n", " ") or '"enabled": true, "direction": "UD"' in html
-    assert '"physics": {"enabled": false}' in html
-    assert "cdn.jsdelivr" not in html and "砀山县" in html and "0.93" in html, "edge labels carry scores"
+    html, nodes, edges = graph_of(at)
+    assert '"hierarchical": {"enabled": true, "direction": "UD"' in html and '"physics": {"enabled": false}' in html
+    assert "cdn.jsdelivr" not in html, "no CDN: works offline and on a projector laptop"
+    assert {n["region"] for n in nodes} >= {"安徽省", "宿州市", "砀山县"}
+    levels = {n["region"]: n["level"] for n in nodes}
+    assert levels["安徽省"] < levels["宿州市"] < levels["砀山县"], "national on top, then province, city, county"
+    assert {e["label"] for e in edges} >= {"0.93", "0.91 确认"}, "edge labels carry scores and the accepted status"
+    focus = next(n for n in nodes if n["id"] == I["安徽省:深入推进商事制度改革"])
+    assert "安徽省市场监督管理局（牵头）" in focus["detail"] and "深化“放管服”改革" in focus["detail"]
     detail = at.selectbox(key=f"tr_detail_{I['安徽省:深入推进商事制度改革']}")
     assert any("宿州市" in o for o in detail.options)
     assert "安徽省市场监督管理局（牵头）" in body, "responsible agencies of the focus"
@@ -121,13 +139,13 @@ def test_trace_expand_one_level_adds_peers(store_dir):
     need_query("trace_up", "trace_down")
     focus = I["宿州市:深化商事制度改革"]
     at = open_page("trace", id=focus)
-    before = at.get("iframe")[0].proto.srcdoc
-    assert "浙江省" not in before
+    _, before, _ = graph_of(at)
+    assert "浙江省" not in {n["region"] for n in before}
     at.selectbox(key=f"tr_more_{focus}").set_value(I["国家:深化商事制度改革"])
     at.button(key="tr_expand").click().run()
     assert not at.exception
-    after = at.get("iframe")[0].proto.srcdoc
-    assert "浙江省" in after, "expanding the national task shows the peer province's task"
+    _, after, _ = graph_of(at)
+    assert "浙江省" in {n["region"] for n in after}, "expanding the national task shows the peer province's task"
 
 
 def test_trace_caps_and_pages(store_dir):
@@ -150,8 +168,8 @@ def test_meeting_mode_is_larger_and_quieter(store_dir):
     at = open_page("trace", meeting=True, id=I["安徽省:深入推进商事制度改革"])
     assert any("font-size: 21px" in m.value for m in at.markdown), "meeting stylesheet applied"
     assert not at.slider, "no tuning controls in meeting mode"
-    html = at.get("iframe")[0].proto.srcdoc
-    assert '"size": 24' in html and "0.93" not in html, "bigger type, no score labels"
+    html, nodes, edges = graph_of(at)
+    assert '"size": 24' in html and all(not e["label"] for e in edges), "bigger type, no score labels"
 
 
 def test_missing_query_degrades_with_chinese_message(store_dir, monkeypatch):
@@ -303,5 +321,6 @@ def test_seed_trace_anhui_task_down_to_suzhou(seed_copy):
                 and g.nodes[e.source].label in ("Task", "Project") and "宿州" in region.get(g.nodes[e.source].plan, "")
                 and "安徽" in region.get(g.nodes[e.target].plan, ""))
     at = open_page("trace", id=edge.target)
-    html = at.get("iframe")[0].proto.srcdoc
-    assert "宿州" in html and "安徽" in html
+    _, nodes, _ = graph_of(at)
+    regions = " ".join(n["region"] for n in nodes)
+    assert "宿州" in regions and "安徽" in regions

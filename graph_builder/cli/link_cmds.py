@@ -1,6 +1,332 @@
-"""Linking, tracing, reports and review commands (issue: link the plans)."""
+"""Linking, tracing, reports and review commands: ``link``, ``trace``, ``report``, ``review``."""
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+from typing import Any
 
-def register(sub) -> None:  # filled in by the linking work
-    return None
+from rich.table import Table
+
+from ..errors import ConfigError, StoreError
+
+REPORTS = ("orphans", "overlaps", "coverage", "indicators")
+ORPHAN_KINDS = ("no_upper", "not_picked_up", "no_agency")
+REASON_ZH = {"local": "本地特色（已标记）", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无对应",
+             "not_broken_down": "下级未分解落实", "no_agency": "无责任单位"}
+STATUS_ZH = {"suggested": "建议", "accepted": "已确认", "rejected": "已否决", "suspect": "待复核"}
+KIND_ZH = {"peer": "同级规划", "within_plan": "同一规划内"}
+HEADERS = {
+    "orphans": {"id": "编号", "label": "类型", "plan": "规划", "title": "标题", "kind": "类别", "reason": "原因"},
+    "overlaps": {"a": "任务A", "b": "任务B", "a_plan": "规划A", "b_plan": "规划B", "a_title": "标题A",
+                 "b_title": "标题B", "kind": "类别", "score": "相似度"},
+    "coverage": {"lower_plan": "下级规划", "upper_plan": "上级规划", "section": "章节编号", "section_title": "上级章节",
+                 "upper_items": "上级任务数", "covered": "已承接", "share": "承接率"},
+    "indicators": {"lower": "下级指标", "upper": "上级指标", "lower_name": "下级指标名称", "upper_name": "上级指标名称",
+                   "flag": "问题", "reason": "说明"},
+}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("link", help="重新关联已存储的图谱（上级规划、重叠任务、指标对应），并应用审核决定")
+    p.add_argument("--store", type=Path, default=None, help="图谱存储目录（默认 .plangraph/store）")
+    p.add_argument("--config", type=Path, default=None, help="关联参数文件（覆盖 patterns/link.toml）")
+    p.add_argument("--decisions", type=Path, default=None, help="审核决定文件（默认 data/review.csv）")
+    p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("trace", help="沿“上级规划”追溯：--up 向上，--down 向下（含得分与依据）")
+    p.add_argument("id", help="任务、项目、指标或规划的编号")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--up", action="store_true", help="向上追溯（默认）")
+    g.add_argument("--down", action="store_true", help="向下追溯")
+    p.add_argument("--depth", type=int, default=6, help="最大层数（默认 6）")
+    p.add_argument("--store", type=Path, default=None)
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser("report", help="报表：orphans 孤立项 | overlaps 重叠 | coverage 覆盖 | indicators 指标一致性")
+    p.add_argument("name", choices=REPORTS)
+    p.add_argument("--kind", default=None, help="orphans: no_upper|not_picked_up|no_agency（默认全部）；overlaps: peer|within_plan")
+    p.add_argument("--min-score", type=float, default=0.0, help="overlaps: 最低相似度")
+    p.add_argument("--lower", default=None, help="coverage: 只看该下级规划（编号或地区名）")
+    p.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    p.add_argument("--out", type=Path, default=None, help="输出文件（csv/xlsx 必填；table 可省略）")
+    p.add_argument("--store", type=Path, default=None)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("review", help="审核关联：list 列出 | accept 确认 | reject 否决 | add 新增 | local 标记本地特色")
+    rs = p.add_subparsers(dest="action", required=True, metavar="操作")
+    q = rs.add_parser("list", help="列出任务级关联（默认：建议与待复核）")
+    q.add_argument("--status", default="suggested,suspect", help="逗号分隔：suggested,accepted,rejected,suspect 或 all")
+    q.add_argument("--plan", default=None, help="只看该下级规划（编号或地区名）")
+    q.add_argument("--limit", type=int, default=50)
+    for name, helptext in (("accept", "确认一条关联"), ("reject", "否决一条关联"), ("add", "手工新增一条关联")):
+        q = rs.add_parser(name, help=helptext)
+        q.add_argument("source", help="下级任务编号")
+        q.add_argument("target", help="上级任务编号")
+        q.add_argument("--note", default="", help="说明（写入决定文件）")
+    q = rs.add_parser("local", help="把任务标记为本地特色（无上级来源，属有意为之）")
+    q.add_argument("source", help="任务编号")
+    q.add_argument("--note", default="")
+    for q in rs.choices.values():
+        q.add_argument("--store", type=Path, default=None)
+        q.add_argument("--decisions", type=Path, default=None, help="审核决定文件（默认 data/review.csv）")
+    p.set_defaults(func=cmd_review)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _store(path):
+    from ..store import open_store
+
+    store = open_store(path)
+    if hasattr(store, "exists") and not store.exists():
+        raise ConfigError(f"图谱存储 {getattr(store, 'directory', path)} 不存在，请先运行 plangraph build")
+    return store
+
+
+def _decisions(path: Path | None) -> Path:
+    from ..review import DEFAULT_DECISIONS
+
+    return Path(path) if path else DEFAULT_DECISIONS
+
+
+def _plan_names(graph) -> dict[str, str]:
+    return {p.id: str(p.get("region") or p.title) for p in graph.by_label("Plan")}
+
+
+def _resolve_plan(graph, key: str | None) -> str | None:
+    if key is None:
+        return None
+    plans = sorted(graph.by_label("Plan"), key=lambda p: p.get("loaded") is False)  # loaded plans first
+    for p in plans:
+        if key in (p.id, p.get("region"), p.title):
+            return p.id
+    raise ConfigError(f"找不到规划 {key!r}")
+
+
+# ---------------------------------------------------------------- link
+
+
+def cmd_link(args) -> int:
+    from ..link import link_graph
+    from . import console
+
+    store = _store(args.store)
+    graph = store.load()
+    decisions = _decisions(args.decisions)
+    summary = link_graph(graph, config=args.config, decisions_path=decisions if decisions.exists() else None)
+    try:
+        store.replace_all(graph)
+    except OSError as exc:  # pragma: no cover - stores wrap their own errors
+        raise StoreError(f"无法写入图谱：{exc}") from exc
+    t = Table(title="关联结果")
+    t.add_column("项目")
+    t.add_column("数量", justify="right")
+    for label, value in (("规划层级关联", summary.plan_links), ("未载入的上级规划", summary.placeholders),
+                         ("任务→上级任务", summary.task_links), ("指标→上级指标", summary.indicator_links),
+                         ("同类指标（SAME_MEASURE）", summary.same_measure),
+                         ("同级规划重叠任务", summary.overlaps.get("peer", 0)),
+                         ("规划内重叠任务", summary.overlaps.get("within_plan", 0)),
+                         ("已应用审核决定", summary.decisions_applied)):
+        t.add_row(label, str(value))
+    console.print(t)
+    for src, tgt in summary.suspect:
+        console.print(f"[yellow]待复核[/] {src} → {tgt or '（本地特色标记）'}：原文已改动，请重新审核")
+    for src, tgt in summary.stale:
+        console.print(f"[yellow]失效决定[/] {src} → {tgt or '-'}：节点已不存在")
+    console.print(f"用时 {summary.seconds.get('total', 0):.2f} 秒")
+    return 0
+
+
+# ---------------------------------------------------------------- trace
+
+
+def cmd_trace(args) -> int:
+    from ..analyse import trace_chain
+    from . import console
+
+    store = _store(args.store)
+    graph = store.load()
+    start = graph.nodes.get(args.id)
+    if start is None:
+        raise ConfigError(f"图中没有节点 {args.id}")
+    direction = "down" if args.down else "up"
+    rows = trace_chain(graph, args.id, direction, args.depth)
+    names = _plan_names(graph)
+    console.print(f"[bold]{start.title}[/]（{names.get(start.get('plan'), start.get('plan') or '')}，{start.id}）"
+                  f" {'向下' if direction == 'down' else '向上'}追溯：{len(rows)} 项")
+    t = Table(show_lines=True)
+    for col in ("层级", "规划", "标题", "编号", "得分", "状态", "依据"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(str(r["depth"]), names.get(r["plan"], r["plan"] or r["id"]), r["title"], r["id"], f"{r['score']:.2f}",
+                  STATUS_ZH.get(r["status"], r["status"] or ""), "；".join(r["evidence"][:3]))
+    console.print(t)
+    return 0
+
+
+# ---------------------------------------------------------------- report
+
+
+def report_rows(store, name: str, kind: str | None = None, min_score: float = 0.0,
+                lower: str | None = None) -> list[dict[str, Any]]:
+    """Rows of one report from the query library (same on both stores)."""
+    from .. import analyse  # noqa: F401  (registers the embedded queries)
+
+    if name == "orphans":
+        kinds = [kind] if kind else list(ORPHAN_KINDS)
+        bad = [k for k in kinds if k not in ORPHAN_KINDS]
+        if bad:
+            raise ConfigError(f"未知孤立项类型 {bad[0]!r}（可用：{'、'.join(ORPHAN_KINDS)}）")
+        return [r for k in kinds for r in store.query("orphans", kind=k)]
+    if name == "overlaps":
+        return store.query("overlaps", kind=kind, min_score=min_score)
+    if name == "coverage":
+        return store.query("coverage", lower=_resolve_plan(store.load(), lower) if lower else None)
+    return store.query("indicator_flags")
+
+
+def _display(name: str, rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        d = dict(r)
+        for k in ("plan", "a_plan", "b_plan", "lower_plan", "upper_plan"):
+            if k in d:
+                d[k] = names.get(d[k], d[k])
+        if name == "orphans":
+            d["reason"] = REASON_ZH.get(d["reason"], d["reason"])
+        if name == "overlaps":
+            d["kind"] = KIND_ZH.get(d["kind"], d["kind"])
+        if name == "coverage":
+            d["share"] = f"{d['share'] * 100:.1f}%"
+        out.append(d)
+    return out
+
+
+def cmd_report(args) -> int:
+    from . import console
+
+    store = _store(args.store)
+    rows = report_rows(store, args.name, args.kind, args.min_score, args.lower)
+    rows = _display(args.name, rows, _plan_names(store.load()))
+    headers = HEADERS[args.name]
+    if args.format in ("csv", "xlsx") and args.out is None:
+        raise ConfigError(f"--format {args.format} 需要 --out 文件")
+    if args.format == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(headers.values())
+        for r in rows:
+            w.writerow([_cell(r[k]) for k in headers])
+        from ..store.embedded import atomic_write_text
+
+        atomic_write_text(args.out, "\ufeff" + buf.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
+        console.print(f"已写出 {len(rows)} 行：{args.out}")
+        return 0
+    if args.format == "xlsx":
+        _write_xlsx(args.out, args.name, headers, rows)
+        console.print(f"已写出 {len(rows)} 行：{args.out}")
+        return 0
+    t = Table(title=f"{_TITLE[args.name]}（{len(rows)} 行）", show_lines=False)
+    hidden = {"coverage": {"section"}, "indicators": {"lower", "upper"}}.get(args.name, set())  # ids: csv/xlsx only
+    cols = [k for k in headers if k not in hidden]
+    for k in cols:
+        t.add_column(headers[k], overflow="fold")
+    for r in rows:
+        t.add_row(*[_cell(r[k]) for k in cols])
+    if args.out:
+        from rich.console import Console
+
+        with open(args.out, "w", encoding="utf-8") as fh:
+            Console(file=fh, width=160).print(t)
+        console.print(f"已写出 {len(rows)} 行：{args.out}")
+    else:
+        console.print(t)
+    return 0
+
+
+_TITLE = {"orphans": "孤立项", "overlaps": "重叠任务", "coverage": "上级任务承接情况", "indicators": "指标一致性问题"}
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return "" if v is None else str(v)
+
+
+def _write_xlsx(path: Path, name: str, headers: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    try:
+        from openpyxl import Workbook
+    except ImportError as exc:
+        raise ConfigError("导出 xlsx 需要 openpyxl") from exc
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _TITLE[name][:31]
+    ws.append(list(headers.values()))
+    for r in rows:
+        ws.append([r[k] if isinstance(r[k], (int, float)) else _cell(r[k]) for k in headers])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"无法写出 {path}: {exc}") from exc
+
+
+# ---------------------------------------------------------------- review
+
+
+def cmd_review(args) -> int:
+    from ..review import apply_decisions, load_decisions, record
+    from . import console
+
+    store = _store(args.store)
+    graph = store.load()
+    path = _decisions(args.decisions)
+    if args.action == "list":
+        return _review_list(graph, args, console)
+    target = getattr(args, "target", "")
+    src = graph.nodes.get(args.source)
+    if src is not None and src.label not in ("Task", "Project", "Indicator"):
+        raise ConfigError(f"{args.source} 是 {src.label}，只能审核任务、项目或指标之间的关联")
+    if args.action in ("accept", "reject") and graph.edge("上级规划", args.source, target) is None:
+        raise ConfigError(f"没有 {args.source} → {target} 的关联；新增请用 plangraph review add")
+    d = record(path, graph, args.action, args.source, target, args.note)
+    rep = apply_decisions(graph, [d])
+    store.replace_all(graph)
+    verb = {"accept": "已确认", "reject": "已否决", "add": "已新增", "local": "已标记为本地特色"}[args.action]
+    console.print(f"{verb}：{src.title if src else args.source}" + (f" → {graph.nodes[target].title}" if target else ""))
+    console.print(f"决定已写入 {path}（每次构建都会重新应用）")
+    if rep.suspect:
+        console.print("[yellow]注意[/]：原文与决定时不一致，关联标记为待复核")
+    return 0
+
+
+def _review_list(graph, args, console) -> int:
+    wanted = None if args.status == "all" else set(args.status.split(","))
+    plan = _resolve_plan(graph, args.plan)
+    names = _plan_names(graph)
+    rows = []
+    for e in graph.edges_of("上级规划"):
+        a, b = graph.nodes.get(e.source), graph.nodes.get(e.target)
+        if a is None or b is None or a.label == "Plan":
+            continue
+        if wanted is not None and e.get("status") not in wanted:
+            continue
+        if plan is not None and a.get("plan") != plan:
+            continue
+        rows.append((e, a, b))
+    rows.sort(key=lambda t: (t[0].get("status") != "suspect", float(t[0].get("score") or 0), t[0].source))
+    t = Table(title=f"待审核关联（共 {len(rows)} 条，显示 {min(len(rows), args.limit)} 条）", show_lines=True)
+    for col in ("状态", "得分", "下级", "上级", "依据", "命令参数"):
+        t.add_column(col, overflow="fold")
+    for e, a, b in rows[: args.limit]:
+        t.add_row(STATUS_ZH.get(e.get("status"), e.get("status") or ""), f"{float(e.get('score') or 0):.2f}",
+                  f"{names.get(a.get('plan'), '')}：{a.title}", f"{names.get(b.get('plan'), '')}：{b.title}",
+                  "；".join(list(e.get("evidence") or [])[:2]), f"{e.source} {e.target}")
+    console.print(t)
+    return 0

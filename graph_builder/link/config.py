@@ -20,7 +20,7 @@ class TextConfig:
     max_shingle_df: float = 0.02
     min_shingle_df_cap: int = 6
     ngram_min: int = 2
-    ngram_max: int = 4
+    ngram_max: int = 3
     lex_ngram: int = 3
 
 
@@ -48,11 +48,11 @@ class TaskConfig:
 
 @dataclass(slots=True)
 class OverlapConfig:
-    peer_min_score: float = 0.06
+    peer_min_score: float = 0.10
     peer_top_k: int = 2
-    peer_mutual: bool = True
+    peer_mutual: bool = False
     min_shared_terms: int = 3
-    min_idf: float = 3.0
+    max_df_share: float = 0.13
     min_shared_weight: float = 0.35
     within_min_passage: int = 8
     within_min_score: float = 0.55

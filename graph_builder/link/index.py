@@ -6,7 +6,9 @@ upper chain.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,12 +19,16 @@ from .config import TextConfig, read_word_list
 from .text import Passage, covered_runs, shingles
 
 
+@lru_cache(maxsize=4)
+def _stop_rx(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 def content_text(text: str, stopwords: list[str]) -> str:
-    """Replace generic policy words by a space so char n-grams only see the discriminative content."""
-    for w in stopwords:
-        if w in text:
-            text = text.replace(w, " ")
-    return text
+    """Replace generic policy words by a space so n-grams only see the discriminative content."""
+    if not stopwords:
+        return text
+    return _stop_rx(tuple(stopwords)).sub(" ", text)
 
 
 def _tfidf(texts: list[str], analyzer: str, cfg: TextConfig) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -46,6 +52,7 @@ class CorpusIndex:
     content_idf: np.ndarray | None = None
     shingle_sets: list[set[str]] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
+    shingle_df: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, texts: list[str], cfg: TextConfig) -> "CorpusIndex":
@@ -66,19 +73,14 @@ class CorpusIndex:
         # Overlap vectors: generic policy words removed first (surface similarity must not count).
         idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)
         k = cfg.shingle
-        df: dict[str, int] = defaultdict(int)
-        for t in texts:
-            s = set(shingles(t, k))
-            idx.shingle_sets.append(s)
-            for g in s:
-                df[g] += 1
-        cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
+        idx.shingle_sets = [set(shingles(t, k)) for t in texts]
         post: dict[str, list[int]] = defaultdict(list)
         for i, s in enumerate(idx.shingle_sets):
             for g in s:
-                if df[g] <= cap:
-                    post[g].append(i)
-        idx.postings = dict(post)
+                post[g].append(i)
+        idx.shingle_df = {g: len(v) for g, v in post.items()}
+        cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
+        idx.postings = {g: v for g, v in post.items() if len(v) <= cap}
         return idx
 
     def copy_candidates(self, i: int, allowed: set[int]) -> dict[int, int]:

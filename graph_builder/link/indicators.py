@@ -142,7 +142,8 @@ def consistency(low: Node, up: Node | None, cfg: IndicatorConfig, *, hierarchica
     if pl != pu and (low.get("cumulative") is not None and up.get("cumulative") is not None or "new" in (pl, pu)):
         v.add("period_mismatch", f"统计口径不同：下级为{_PERIOD_ZH[pl]}，上级为{_PERIOD_ZH[pu]}")
     for side, n in (("下级", low), ("上级", up)):
-        if parse_value(n.get("baseline")) is None:
+        # prose targets never state a baseline; only a table row with an empty 基期值 is a gap
+        if n.get("source") != "prose" and parse_value(n.get("baseline")) is None:
             v.add("missing_baseline", f"{side}指标“{n.get('name')}”缺少基期值")
     if hierarchical and _same_unit(ul, uu, cfg) and pl == pu:
         comparable = any(u and (u in cfg.comparable_units) for u in (ul, uu)) or any(
@@ -157,5 +158,6 @@ def consistency(low: Node, up: Node | None, cfg: IndicatorConfig, *, hierarchica
                 lower_is_better = any(m in name for m in _words().get("lower_better_markers", []))
             weaker = tl.number > tu.number if lower_is_better else tl.number < tu.number
             if weaker:
-                v.add("weaker_target", f"下级目标 {low.get('target')} 弱于上级目标 {up.get('target')}")
+                binding = "（约束性指标）" if "约束" in str(low.get("attribute") or "") + str(up.get("attribute") or "") else ""
+                v.add("weaker_target", f"下级目标 {low.get('target')} 弱于上级目标 {up.get('target')}{binding}")
     return v

@@ -15,7 +15,7 @@ from scipy import sparse
 from .config import LinkConfig
 from .index import CorpusIndex, content_text
 from .tasks import shared_blocks
-from .text import covered_runs, shingles
+from .text import covered_runs
 from .view import GraphView
 
 
@@ -28,11 +28,13 @@ class Overlap:
     evidence: list[str]
 
 
-def _strong_parts(index: CorpusIndex, min_idf: float):
-    """Content vectors restricted to rare n-grams (IDF ≥ min_idf), and their binary pattern."""
-    strong_cols = np.flatnonzero(index.content_idf >= min_idf)
-    mask = sparse.diags(np.isin(np.arange(index.content.shape[1]), strong_cols).astype(np.float32))
-    xs = (index.content @ mask).tocsr()
+def _strong_parts(index: CorpusIndex, max_df_share: float):
+    """Content vectors restricted to rare n-grams (in at most max(2, share·N) items), and their binary pattern."""
+    m = index.content
+    df = np.bincount(m.indices, minlength=m.shape[1])
+    rare = (df <= max(2, max_df_share * m.shape[0])).astype(np.float32)
+    xs = (m @ sparse.diags(rare)).tocsr()
+    xs.eliminate_zeros()
     xb = xs.copy()
     xb.data[:] = 1.0
     return xs, xb
@@ -42,7 +44,7 @@ def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[st
     """Best-matching task pairs between every two plans of a peer group (best k per side)."""
     oc = cfg.overlaps
     found: dict[tuple[int, int], Overlap] = {}
-    xs, xb = _strong_parts(index, oc.min_idf)
+    xs, xb = _strong_parts(index, oc.max_df_share)
     for group in peer_groups:
         for x, pa in enumerate(group):
             for pb in group[x + 1:]:
@@ -78,33 +80,29 @@ def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[st
 def within_plan_overlaps(view: GraphView, index: CorpusIndex, cfg: LinkConfig) -> list[Overlap]:
     """Repeated or overlapping items inside one plan (a task restated as a box project, a duplicate)."""
     oc = cfg.overlaps
-    k = max(4, min(oc.within_min_passage, index.cfg.shingle))
-    out: list[Overlap] = []
-    # corpus frequency of k-shingles: a phrase common across the corpus is not evidence of a repeat
-    df: dict[str, int] = defaultdict(int)
-    sets = [set(shingles(it.text, k)) for it in view.items]
-    for s in sets:
-        for g in s:
-            df[g] += 1
+    k = index.cfg.shingle
+    sets, df = index.shingle_sets, index.shingle_df
+    # a phrase common across the corpus is not evidence of a repeat
     cap = max(2, int(index.cfg.max_shingle_df * len(view.items)) // 2)
+    out: list[Overlap] = []
     for plan, idxs in view.items_by_plan.items():
-        post: dict[str, list[int]] = defaultdict(list)
+        pairs: dict[tuple[int, int], int] = defaultdict(int)
+        members = set(idxs)
+        seen_grams: set[str] = set()
         for i in idxs:
             for g in sets[i]:
-                if df[g] <= cap and content_text(g, index.stopwords).replace(" ", "").__len__() >= k // 2 + 1:
-                    post[g].append(i)
-        pairs: dict[tuple[int, int], int] = defaultdict(int)
-        for g, lst in post.items():
-            if 1 < len(lst) <= 6:
-                for x in range(len(lst)):
-                    for y in range(x + 1, len(lst)):
-                        pairs[(lst[x], lst[y])] += 1
+                if g in seen_grams or not 1 < df[g] <= cap:
+                    continue
+                seen_grams.add(g)
+                lst = [j for j in index.postings.get(g, ()) if j in members]
+                if 1 < len(lst) <= 6:
+                    for x in range(len(lst)):
+                        for y in range(x + 1, len(lst)):
+                            pairs[(lst[x], lst[y])] += 1
         cos_all = index.cosine_block(idxs, idxs)
         pos = {i: p for p, i in enumerate(idxs)}
-        for r in range(len(idxs)):
-            for c in range(r + 1, len(idxs)):
-                if cos_all[r, c] >= oc.within_min_score:
-                    pairs.setdefault((idxs[r], idxs[c]), 0)
+        for r, c in zip(*np.nonzero(np.triu(cos_all >= oc.within_min_score, 1))):
+            pairs.setdefault((idxs[r], idxs[c]), 0)
         for (i, j), _n in pairs.items():
             if view.items[i].id == view.items[j].id:
                 continue

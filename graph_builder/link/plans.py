@@ -103,18 +103,21 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
     for p in loaded:
         if p.region and p.level and p.level != "national":
             regs.level.setdefault(p.region, p.level)
-    for name, lvl in list(regs.level.items()):
-        if lvl == "province" and not regs.parent.get(name):
-            regs.parent[name] = NATIONAL
-    regs.level.setdefault(NATIONAL, "national")
-    national_names = {n for n, lvl in regs.level.items() if lvl == "national"}
+    national_names = {n for n, lvl in regs.level.items() if lvl == "national"} | {NATIONAL, "中国", "国家"}
     for p in loaded:
         if p.level == "national" and p.region:
             national_names.add(p.region)
+    # the nation's name as the Region nodes spell it (中国), else 全国
+    nation = next((n for n, lvl in sorted(regs.level.items()) if lvl == "national"), NATIONAL)
+    for name, lvl in list(regs.level.items()):
+        if lvl == "province" and not regs.parent.get(name):
+            regs.parent[name] = nation
+    regs.level.setdefault(nation, "national")
+    region_ids = {simplify(n.get("name") or ""): n.id for n in graph.by_label("Region")}
 
     def region_key(region: str | None, level: str | None) -> str | None:
         if level == "national" or (region in national_names):
-            return NATIONAL
+            return nation
         return region
 
     special_at: dict[str, list[PlanInfo]] = {}
@@ -134,7 +137,7 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
 
     def ensure_placeholder(region: str, kind: str, title: str | None) -> str:
         pid = placeholder_id(region, kind)
-        level = "national" if region == NATIONAL else regs.level.get(region)
+        level = "national" if region == nation else regs.level.get(region)
         old = graph.nodes.get(pid)
         if title is not None:
             title = title.strip("《》 ")
@@ -144,11 +147,13 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
         graph.add_node(Node(pid, "Plan", {"title": title, "region": region, "level": level, "issuer": None,
                                           "date": None, "source": None, "loaded": False, "doc_no": None,
                                           "cites": [], "kind": kind}))
+        if region in region_ids:
+            graph.add_edge(Edge("COVERS", pid, region_ids[region]))
         return pid
 
     # 1. region chain: nearest upper level with a loaded special plan, else a placeholder there.
     def link_up_from(pid: str, region: str | None, level: str | None) -> None:
-        if region_key(region, level) == NATIONAL:
+        if region_key(region, level) == nation:
             return
         chain = regs.chain(region)
         if not chain:
@@ -175,7 +180,7 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
     known_regions = sorted(set(regs.level) | {p.region for p in all_plans if p.region}, key=len, reverse=True)
     for p in loaded:
         own = region_key(p.region, p.level)
-        upper_regions = [region_key(r, regs.level.get(r)) for r in regs.chain(p.region)] if own != NATIONAL else []
+        upper_regions = [region_key(r, regs.level.get(r)) for r in regs.chain(p.region)] if own != nation else []
         for cite in p.cites:
             c = norm(cite)
             if not c:
@@ -183,11 +188,11 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
             if _NATIONAL_CITE.search(c) and not _GENERAL.search(c):
                 # only a province cites national plans directly; lower plans reach them transitively
                 if p.level == "province":
-                    targets = special_at.get(NATIONAL) or []
+                    targets = special_at.get(nation) or []
                     for u in targets:
                         add(p.id, u.id, "special", "cites", cite)
                     if not targets:
-                        add(p.id, ensure_placeholder(NATIONAL, "special", None), "special", "cites", cite)
+                        add(p.id, ensure_placeholder(nation, "special", None), "special", "cites", cite)
                 continue
             if not _PLAN_WORD.search(c):
                 continue  # regulations, measures, standards: not plans

@@ -98,38 +98,46 @@ def _cached_query(_store, ident: str, version: str, name: str, params: tuple) ->
     return _store.query(name, **dict(params))
 
 
-@st.cache_data(show_spinner=False, max_entries=8000)
-def _cached_call(_store, ident: str, version: str, method: str, params: tuple) -> Any:
-    return getattr(_store, method)(**dict(params))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _lookup_memo(ident: str, version: str) -> dict:
+    """Per store version: node/edge look-ups already answered. Many tiny calls per page would cost more
+    through ``st.cache_data`` (hash + pickle each) than the look-up itself; Node/Edge are immutable, so
+    sharing them across sessions is safe, and a new version starts an empty memo."""
+    return {}
 
 
 class CachedStore:
-    """Read-only facade over a store whose answers are memoised across reruns and page switches."""
+    """Read-only facade over a store: query results memoised with ``st.cache_data``, look-ups in a shared memo."""
 
     def __init__(self, store, ident: str):
         self.raw = store
         self.ident = ident
         self.backend = getattr(store, "backend", "neo4j")
+        self.version = store_version(store)
+        self._memo = _lookup_memo(ident, self.version)
 
-    @property
-    def version(self) -> str:
-        return store_version(self.raw)
+    def _get(self, key: tuple, fetch):
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = fetch()
+            return value
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
         return _cached_query(self.raw, self.ident, self.version, name, tuple(sorted(params.items())))
 
     def node(self, node_id: str) -> Node | None:
-        return _cached_call(self.raw, self.ident, self.version, "node", (("node_id", node_id),))
+        return self._get(("node", node_id), lambda: self.raw.node(node_id))
 
     def nodes(self, label: str | None = None, plan: str | None = None) -> list[Node]:
-        return _cached_call(self.raw, self.ident, self.version, "nodes", (("label", label), ("plan", plan)))
+        return list(self._get(("nodes", label, plan), lambda: tuple(self.raw.nodes(label=label, plan=plan))))
 
     def edges(self, type_: str | None = None, source: str | None = None, target: str | None = None) -> list[Edge]:
-        return _cached_call(self.raw, self.ident, self.version, "edges",
-                            (("source", source), ("target", target), ("type_", type_)))
+        return list(self._get(("edges", type_, source, target),
+                              lambda: tuple(self.raw.edges(type_=type_, source=source, target=target))))
 
     def counts(self) -> dict[str, int]:
-        return _cached_call(self.raw, self.ident, self.version, "counts", ())
+        return dict(self._get(("counts",), self.raw.counts))
 
 
 def get_store() -> CachedStore:
@@ -142,7 +150,7 @@ def refresh() -> None:
     """Forget cached answers (the Neo4j graph may have been reloaded by someone else)."""
     st.session_state["_pg_refresh"] = st.session_state.get("_pg_refresh", 0) + 1
     _cached_query.clear()
-    _cached_call.clear()
+    _lookup_memo.clear()
 
 
 def try_query(store, name: str, **params: Any) -> list[dict[str, Any]] | None:
@@ -150,9 +158,9 @@ def try_query(store, name: str, **params: Any) -> list[dict[str, Any]] | None:
     try:
         return store.query(name, **params)
     except ConfigError as exc:
-        st.warning(f"「{QUERY_ZH.get(name, name)}」查询暂不可用：{exc}", icon="⚠️")
+        st.warning(f"「{QUERY_ZH.get(name, name)}」查询暂不可用：{exc}", icon=":material/warning:")
     except GraphBuilderError as exc:
-        st.error(f"「{QUERY_ZH.get(name, name)}」查询失败：{exc}", icon="🚫")
+        st.error(f"「{QUERY_ZH.get(name, name)}」查询失败：{exc}", icon=":material/error:")
     return None
 
 

@@ -11,13 +11,13 @@ from .style import BASE_CSS, LABEL_ZH, MEETING_CSS
 PAGES_DIR = Path(__file__).parent / "pages"
 # (file, title, url path, icon) — order is the navigation order
 PAGE_SPECS = (
-    ("overview.py", "概览", "overview", "📊"),
-    ("trace.py", "追溯", "trace", "🧭"),
-    ("orphans.py", "孤立与重叠", "orphans", "🧩"),
-    ("responsibility.py", "责任", "responsibility", "👥"),
-    ("indicators.py", "指标", "indicators", "📈"),
-    ("outline.py", "规划", "outline", "📑"),
-    ("search.py", "检索", "search", "🔎"),
+    ("overview.py", "概览", "overview", ":material/dashboard:"),
+    ("trace.py", "追溯", "trace", ":material/account_tree:"),
+    ("orphans.py", "孤立与重叠", "orphans", ":material/rule:"),
+    ("responsibility.py", "责任", "responsibility", ":material/groups:"),
+    ("indicators.py", "指标", "indicators", ":material/monitoring:"),
+    ("outline.py", "规划", "outline", ":material/list_alt:"),
+    ("search.py", "检索", "search", ":material/search:"),
 )
 
 
@@ -80,10 +80,10 @@ def page_store(title: str) -> CachedStore | None:
 
 
 def download_xlsx(df, name: str, key: str, sheet: str = "数据") -> None:
-    """The one xlsx button every table gets."""
+    """The one xlsx button every table gets; the file is made only when clicked (deferred callable)."""
     from .export import to_xlsx
 
     if df is None or getattr(df, "empty", True):
         return
-    st.download_button(f"导出 Excel：{name}", to_xlsx(df, sheet), file_name=f"{name}.xlsx", key=key,
+    st.download_button(f"导出 Excel：{name}", lambda: to_xlsx(df, sheet), file_name=f"{name}.xlsx", key=key,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

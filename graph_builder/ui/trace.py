@@ -203,7 +203,7 @@ def _vis_options(meeting: bool) -> dict[str, Any]:
                   "font": {"size": 24 if meeting else 15, "color": "#ffffff",
                            "face": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"}},
         "edges": {"smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "vertical", "roundness": 0.4},
-                  "font": {"size": 12, "align": "middle", "strokeWidth": 3, "color": "#333333"}},
+                  "font": {"size": 12, "align": "horizontal", "strokeWidth": 3, "color": "#333333"}},
     }
 
 
@@ -278,7 +278,7 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
         if e.type == "上级规划":
             lab = "" if meeting else (f"{e.score:.2f}" if isinstance(e.score, (int, float)) else "")
             if not meeting and e.status in ("accepted", "suspect"):
-                lab += "✓" if e.status == "accepted" else " ⚠存疑"
+                lab += " 确认" if e.status == "accepted" else " 存疑"
             net.add_edge(e.source, e.target, label=lab, title=f"上级规划 {STATUS_ZH.get(e.status, '')}\n{short(e.evidence, 120)}",
                          width=3 if e.status == "accepted" else 2, dashes=e.status not in ("accepted",),
                          color="#e67e22" if e.status == "suspect" else "#555555", arrows="to")

@@ -110,7 +110,7 @@ if store is not None:
             src, dst = ldf.at[i, "下级ID"], ldf.at[i, "上级ID"]
             side_by_side(src, dst, "下级", f"上级（{ldf.at[i, '上级规划']}）")
             b1, b2, _ = st.columns([1, 1, 4])
-            if b1.button("✅ 确认关联", key="rv_accept", type="primary"):
+            if b1.button("确认关联", key="rv_accept", type="primary", icon=":material/check:"):
                 record("accept", src, dst, f"已确认：{ldf.at[i, '下级条目']} → {ldf.at[i, '上级条目']}")
-            if b2.button("❌ 否决关联", key="rv_reject"):
+            if b2.button("否决关联", key="rv_reject", icon=":material/close:"):
                 record("reject", src, dst, f"已否决：{ldf.at[i, '下级条目']} → {ldf.at[i, '上级条目']}")

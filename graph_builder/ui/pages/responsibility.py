@@ -27,7 +27,8 @@ if store is not None:
             m = matrix.loc[agencies] if agencies else matrix
             m = m.loc[:, (m != "").any(axis=0)]
             st.caption(f"{m.shape[0]} 个部门 × {m.shape[1]} 项任务；牵头=红，主责=紫，配合=蓝")
-            st.dataframe(m.style.map(tables.role_colour), width="stretch")
+            # colouring every cell is slow beyond a few hundred cells; large matrices stay plain
+            st.dataframe(m.style.map(tables.role_colour) if m.size <= 600 else m, width="stretch")
             layout.download_xlsx(m, "责任矩阵", key="x_matrix")
             with st.expander("明细"):
                 st.dataframe(long, hide_index=True, width="stretch", column_config={"部门ID": None, "任务ID": None})

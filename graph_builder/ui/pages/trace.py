@@ -77,7 +77,7 @@ if store is not None:
         try:
             view, graph_html = trace_view(store, focus, expanded, max_depth=depth, cap=int(cap), page=page, meeting=meeting)
         except GraphBuilderError as exc:
-            st.warning(f"追溯查询暂不可用：{exc}", icon="⚠️")
+            st.warning(f"追溯查询暂不可用：{exc}", icon=":material/warning:")
             view = None
         if view is not None:
             shown = [n for n in view.nodes.values() if not n.aggregate]
