@@ -8,29 +8,20 @@ Chromium is a failure, not a skip.
 """
 from __future__ import annotations
 
-import base64
-import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from graph_builder.models import Graph
 from graph_builder.store import EmbeddedStore
+from graph_builder.ui.cdp import CHROMIUM, Browser, free_port, start_app, stop, wait_http
 from graph_builder.ui.synthetic import ids, synthetic_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars", "--remote-allow-origins=*"]
 
 pytestmark = pytest.mark.browser
 
@@ -42,108 +33,6 @@ def _need_chromium() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(msg)
     pytest.skip(msg)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 60.0) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
-class Browser:
-    """Just enough of the Chrome DevTools protocol: navigate, evaluate, screenshot."""
-
-    def __init__(self, width: int = 1600, height: int = 1500):
-        import websocket  # websocket-client
-
-        self.profile = tempfile.mkdtemp(prefix="plangraph-chromium-")
-        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
-                                      "--remote-debugging-port=0", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        port = None
-        end = time.time() + 30
-        while time.time() < end and port is None:
-            line = self.proc.stderr.readline()
-            if "DevTools listening on ws://" in line:
-                port = int(line.split("ws://")[1].split("/")[0].rsplit(":", 1)[1])
-            elif not line and self.proc.poll() is not None:
-                break
-        if port is None:
-            self.close()
-            raise RuntimeError("Chromium did not start its DevTools endpoint")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-            page = next(t for t in json.load(r) if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
-        self._id = 0
-        self.call("Page.enable")
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
-
-    def call(self, method: str, **params):
-        self._id += 1
-        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self._id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-
-    def js(self, expr: str):
-        res = self.call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in res:
-            raise RuntimeError(f"JS error: {res['exceptionDetails']}")
-        return res["result"].get("value")
-
-    def wait_js(self, expr: str, timeout: float = 60.0):
-        end = time.time() + timeout
-        last = None
-        while time.time() < end:
-            try:
-                last = self.js(expr)
-            except RuntimeError:
-                last = None
-            if last:
-                return last
-            time.sleep(0.4)
-        raise TimeoutError(f"timed out waiting for: {expr}")
-
-    def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False)["data"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-
-    def close(self) -> None:
-        try:
-            self.ws.close()
-        except Exception:  # noqa: BLE001
-            pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
-def start_app(app: Path, store_dir: Path, port: int, decisions: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    env.update(PLANGRAPH_STORE=str(store_dir), PLANGRAPH_DECISIONS=str(decisions), PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 # canvas renderings of two different ideographs and of an unassigned code point (the missing-glyph box):
@@ -168,7 +57,7 @@ def run_trace_check(app: Path, store_dir: Path, focus: str, upper_region: str, l
                     decisions: Path) -> dict:
     """Open /trace?id=FOCUS in Chromium; return what was found (nodes, plans text, glyph images)."""
     port = free_port()
-    server = start_app(app, store_dir, port, decisions)
+    server = start_app(store_dir, port, decisions, app)
     browser = None
     try:
         wait_http(f"http://127.0.0.1:{port}/_stcore/health")
@@ -185,11 +74,7 @@ def run_trace_check(app: Path, store_dir: Path, focus: str, upper_region: str, l
     finally:
         if browser is not None:
             browser.close()
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 def assert_trace(found: dict, focus: str, upper_region: str, lower_region: str, shot: Path) -> None:
@@ -238,7 +123,14 @@ def _anhui_task_suzhou_implements(g: Graph) -> str | None:
     return best[1] if best else None
 
 
-def test_trace_view_in_chromium_seed(seed_store_dir):
+@pytest.fixture(scope="session")
+def seed_store_dir():
+    from graph_builder.ui.seed import seed_store_dir as build
+
+    return build()
+
+
+def test_trace_view_in_chromium_seed(seed_store_dir, tmp_path):
     """The real seed build: the best-linked Anhui task that a Suzhou task implements."""
     _need_chromium()
     g = EmbeddedStore(seed_store_dir).load()
@@ -249,5 +141,5 @@ def test_trace_view_in_chromium_seed(seed_store_dir):
     lower = next(plan_region[g.nodes[e.source].plan] for e in g.edges_of("上级规划")
                  if e.target == focus and "宿州" in (plan_region.get(g.nodes[e.source].plan) or ""))
     shot = ARTIFACTS / "trace_seed.png"
-    found = run_trace_check(ROOT / "app.py", seed_store_dir, focus, upper, lower, shot, seed_store_dir / "review.csv")
+    found = run_trace_check(ROOT / "app.py", seed_store_dir, focus, upper, lower, shot, tmp_path / "review.csv")
     assert_trace(found, focus, upper, lower, shot)

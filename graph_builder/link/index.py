@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from .config import TextConfig, read_word_list
 from .text import Passage, covered_runs, shingles
@@ -31,13 +31,18 @@ def content_text(text: str, stopwords: list[str]) -> str:
     return _stop_rx(tuple(stopwords)).sub(" ", text)
 
 
+_N_FEATURES = 2 ** 21  # hashed n-gram space: no vocabulary to sort, collisions negligible at this size
+
+
 def _tfidf(texts: list[str], analyzer: str, cfg: TextConfig) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Sublinear TF-IDF on hashed char n-grams, L2-normalised rows."""
     if not any(t.strip() for t in texts):
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32), np.zeros(1, dtype=np.float32)
-    vec = TfidfVectorizer(analyzer=analyzer, ngram_range=(cfg.ngram_min, cfg.ngram_max), sublinear_tf=True,
-                          dtype=np.float32)
-    m = vec.fit_transform(texts).tocsr()
-    return m, vec.idf_.astype(np.float32)
+    hv = HashingVectorizer(analyzer=analyzer, ngram_range=(cfg.ngram_min, cfg.ngram_max), n_features=_N_FEATURES,
+                           alternate_sign=False, norm=None, dtype=np.float32)
+    tr = TfidfTransformer(sublinear_tf=True)
+    m = tr.fit_transform(hv.transform(texts)).astype(np.float32).tocsr()
+    return m, tr.idf_.astype(np.float32)
 
 
 @dataclass(slots=True)
@@ -60,15 +65,13 @@ class CorpusIndex:
         idx = cls(texts, cfg, stop)
         # Linking: IDF-weighted Dice of character n-gram sets. Generic wording has a low IDF, so two
         # texts score high only when they share the rare phrases (measured far better than cosine).
-        cv = CountVectorizer(analyzer="char", ngram_range=(cfg.lex_ngram, cfg.lex_ngram), binary=True,
-                             dtype=np.float32)
-        if any(texts):
-            b = cv.fit_transform(texts).tocsr()
-            df = np.asarray(b.sum(axis=0)).ravel()
-            idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
-            idx.lex_bin, idx.lex_w = b, b.multiply(idf).tocsr()
-        else:
-            idx.lex_bin = idx.lex_w = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+        hv = HashingVectorizer(analyzer="char", ngram_range=(cfg.lex_ngram, cfg.lex_ngram), n_features=_N_FEATURES,
+                               alternate_sign=False, norm=None, binary=True, dtype=np.float32)
+        b = hv.transform(texts).tocsr()
+        df = np.bincount(b.indices, minlength=b.shape[1])
+        idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
+        idx.lex_bin = b
+        idx.lex_w = b.multiply(idf).tocsr()
         idx.lex_mass = np.asarray(idx.lex_w.sum(axis=1)).ravel()
         # Overlap vectors: generic policy words removed first (surface similarity must not count).
         idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)

@@ -1,0 +1,111 @@
+"""Time to first render of each explorer page on the seed graph, in a real headless Chromium.
+
+    .venv/bin/python benchmarks/bench_app.py [--store DIR] [--rounds 3]
+
+Starts ``streamlit run app.py`` on 127.0.0.1 against the embedded store (the seed build of data/plans,
+built once into a temp dir unless --store/PLANGRAPH_SEED_STORE is given), then for every page measures
+(a) the first load: a fresh page load of the page's URL (new session; process caches may be cold) and
+(b) later visits: switching to the page from the sidebar, as a person does, with caches warm.
+"Rendered" = the page script finished and its title is on screen (for 追溯 also the graph drawn).
+Target: ≤1 s per page after the first load. Needs ``bash scripts/browser.sh``.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph_builder.store import EmbeddedStore  # noqa: E402
+from graph_builder.ui.cdp import CHROMIUM, Browser, free_port, page_ready_js, start_app, stop, wait_http  # noqa: E402
+from graph_builder.ui.layout import PAGE_SPECS  # noqa: E402
+
+TITLES = {"overview": "概览", "trace": "追溯", "orphans": "孤立与重叠", "responsibility": "责任分工",
+          "indicators": "指标对照", "outline": "规划大纲", "search": "检索"}
+GRAPH_READY = ("(() => [...document.querySelectorAll('iframe')].some(f => { try { return f.contentWindow.pgReady; }"
+               " catch (e) { return false; } }))()")
+
+
+def focus_item(store: EmbeddedStore) -> str | None:
+    """An Anhui task that a Suzhou task implements (the meeting example), else any linked upper item."""
+    g = store.load()
+    region = {p.id: p.get("region") or "" for p in g.by_label("Plan")}
+    best = None
+    for e in g.edges_of("上级规划"):
+        s, t = g.nodes.get(e.source), g.nodes.get(e.target)
+        if not s or not t or s.label == "Plan" or e.get("status") == "rejected":
+            continue
+        rank = 0 if ("宿州" in region.get(s.plan, "") and "安徽" in region.get(t.plan, "")) else 1
+        if best is None or rank < best[0]:
+            best = (rank, t.id)
+    return best[1] if best else None
+
+
+def timed(browser: Browser, title: str, want_graph: bool, timeout: float = 120) -> float:
+    t0 = time.perf_counter()
+    browser.wait_js(page_ready_js(title), timeout=timeout, interval=0.02)
+    if want_graph:
+        browser.wait_js(GRAPH_READY, timeout=timeout, interval=0.02)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", type=Path, help="embedded store directory (default: build data/plans once)")
+    ap.add_argument("--rounds", type=int, default=3, help="sidebar visits per page after the first load")
+    ap.add_argument("--app", type=Path, default=ROOT / "app.py")
+    args = ap.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print("需要 Chromium：bash scripts/browser.sh", file=sys.stderr)
+        return 2
+    if args.store:
+        store_dir = args.store
+    else:
+        from graph_builder.ui.seed import seed_store_dir
+
+        t0 = time.perf_counter()
+        store_dir = seed_store_dir()
+        print(f"seed build: {time.perf_counter() - t0:.1f} s → {store_dir}")
+    store = EmbeddedStore(store_dir)
+    counts = store.counts()
+    print("graph:", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    focus = focus_item(store)
+    port = free_port()
+    server = start_app(store_dir, port, Path(tempfile.mkdtemp()) / "review.csv", args.app)
+    browser = None
+    first: dict[str, float] = {}
+    later: dict[str, list[float]] = {url: [] for _, _, url, _ in PAGE_SPECS}
+    try:
+        t0 = time.perf_counter()
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health")
+        print(f"server up: {time.perf_counter() - t0:.1f} s")
+        browser = Browser()
+        for _, _, url, _ in PAGE_SPECS:
+            q = f"?id={focus}" if url == "trace" and focus else ""
+            browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/{url}{q}")
+            first[url] = timed(browser, TITLES[url], url == "trace" and bool(focus))
+        for _ in range(args.rounds):
+            for _, _, url, _ in PAGE_SPECS:
+                browser.js(f"document.querySelector('[data-testid=\"stSidebarNav\"] a[href$=\"/{url}\"]').click()")
+                later[url].append(timed(browser, TITLES[url], url == "trace" and bool(focus)))
+    finally:
+        if browser is not None:
+            browser.close()
+        stop(server)
+    print(f"\n{'page':<16}{'first load (s)':>16}{'later, median (s)':>20}{'later, max (s)':>16}")
+    worst = 0.0
+    for _, title, url, _ in PAGE_SPECS:
+        med, mx = statistics.median(later[url]), max(later[url])
+        worst = max(worst, mx)
+        print(f"{title + ' ' + url:<16}{first[url]:>16.2f}{med:>20.2f}{mx:>16.2f}")
+    print(f"\ntarget ≤1 s per page after the first load: {'met' if worst <= 1.0 else 'NOT met'} (worst {worst:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
