@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph_builder.store import EmbeddedStore  # noqa: E402
 from graph_builder.ui.cdp import CHROMIUM, Browser, free_port, page_ready_js, start_app, stop, wait_http  # noqa: E402
-from graph_builder.ui.layout import PAGE_SPECS  # noqa: E402
+from graph_builder.ui.style import PAGE_SPECS  # noqa: E402
 
 TITLES = {"overview": "概览", "trace": "追溯", "orphans": "孤立与重叠", "responsibility": "责任分工",
           "indicators": "指标对照", "outline": "规划大纲", "search": "检索"}
@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             first[url] = timed(browser, TITLES[url], url == "trace" and bool(focus))
         for _ in range(args.rounds):
             for _, _, url, _ in PAGE_SPECS:
-                browser.js(f"document.querySelector('[data-testid=\"stSidebarNav\"] a[href$=\"/{url}\"]').click()")
+                path = "" if url == "overview" else url  # the default page lives at /
+                browser.js("[...document.querySelectorAll('[data-testid=\"stSidebarNavLink\"]')]"
+                           f".find(a => new URL(a.href).pathname === '/{path}').click()")
                 later[url].append(timed(browser, TITLES[url], url == "trace" and bool(focus)))
     finally:
         if browser is not None:

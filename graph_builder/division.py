@@ -61,7 +61,7 @@ def apply_division(graph: Graph, plan: Node, rows: list[DivisionRow], source: st
         key = to_match(re.sub(r"^\s*[\d一二三四五六七八九十]+[.、]", "", r.task))
         best, score = None, 0.0
         for n, k in zip(items, keys):
-            s = 1.0 if (k and (k in key or key in k)) else difflib.SequenceMatcher(None, key, k, autojunk=False).ratio()
+            s = 1.0 if (len(k) >= 4 and (k in key or key in k)) else difflib.SequenceMatcher(None, key, k, autojunk=False).ratio()
             if s > score:
                 best, score = n, s
         if best is None or score < MIN_SIMILARITY:

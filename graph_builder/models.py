@@ -20,7 +20,7 @@ def stable_id(prefix: str, *parts: str) -> str:
     """Deterministic id from meaningful parts, so curation survives rebuilds.
 
     >>> stable_id("task", "anhui", "三、主要任务", "深入推进商事制度改革")
-    'task:0d4c1ab8a3b5e6f1'
+    'task:062d438800b4200e'
     """
     h = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
     return f"{prefix}:{h}"

@@ -111,7 +111,12 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
         for e in previous.edges:
             if e.source in graph.nodes and e.target in graph.nodes and e.type in ("CONTAINS", "责任", "COVERS", "WITHIN"):
                 graph.add_edge(e)
+    from .responsibility import assign_responsibility
+
+    t0 = time.perf_counter()
+    assign_responsibility(graph)
     _apply_divisions(graph, report)
+    report.timings["responsibility"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     if link:
         progress(ProgressEvent("link", "全部规划", 0, 1, "关联"))
@@ -127,9 +132,6 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
 
 
 def _link(graph: Graph, progress: Progress) -> None:
-    from .responsibility import assign_responsibility
-
-    assign_responsibility(graph)
     try:
         from .link import link_graph
     except ImportError:

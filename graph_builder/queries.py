@@ -22,7 +22,20 @@ def query(name: str):
     return deco
 
 
+def load_library() -> None:
+    """Import the modules that register embedded queries (traversal, analyse) so lookups see them all."""
+    import importlib
+
+    for mod in ("graph_builder.traversal", "graph_builder.analyse"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
 def run_embedded(store, name: str, **params: Any) -> list[dict[str, Any]]:
+    load_library()
     fn = EMBEDDED.get(name)
     if fn is None:
         raise ConfigError(f"未知查询 {name!r}；可用：{', '.join(sorted(EMBEDDED)) or '（无）'}")

@@ -57,7 +57,9 @@ def resolve_region(name: str) -> RegionInfo | None:
     with contextlib.redirect_stdout(io.StringIO()):
         loc = jio.parse_location(name, town_village=False, change2new=True)
     prov, city, county = loc.get("province"), loc.get("city"), loc.get("county")
-    if county and (name == county or county.startswith(name[:-1])):
+    if name.endswith(("省", "自治区")):
+        return RegionInfo(prov, "province", NATIONAL, prov) if prov == name and not city else None
+    if county and name == county:
         return RegionInfo(county, "county", city or prov, prov)
     if city and name in (city, city[:-1]) and not county:
         if city == prov:  # municipality (北京市): treat as province level

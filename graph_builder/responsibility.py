@@ -45,19 +45,25 @@ def resolve_mention(m: re.Match, plan_region: str | None) -> AgencyRef | None:
     prefix, alias = m.group("prefix"), m.group("local")
     base = _canonical(alias, "agency")
     region = plan_region
-    if prefix and len(prefix) > 1:
-        r = resolve_region(prefix)
-        if r is None:
-            return None
-        region = r.name
-    elif prefix and plan_region:
+    if prefix and len(prefix) > 1:  # "会同省" is a verb + 省: try the shorter tails of the prefix
+        tails = [prefix[k:] for k in range(len(prefix))]
+        k = next((k for k, t in enumerate(tails[:-1]) if resolve_region(t)), None)
+        if k is not None:
+            region = resolve_region(tails[k]).name
+            printed = tails[k] + alias
+            return AgencyRef(f"{region}{base}" if base != region else base, region, printed)
+        else:
+            prefix = tails[-1] if tails[-1] in "省市县区" else None
+            if prefix is None:
+                return None
+    if prefix and plan_region:
         pr = resolve_region(plan_region)
         chain = {x.level: x.name for x in pr.chain()} if pr else {}
         level = {"省": "province", "市": "city", "县": "county", "区": "county"}[prefix]
         region = chain.get(level, plan_region)
-    elif not prefix:
+    elif not prefix and region == plan_region and not (m.group("prefix") or "").strip():
         return None  # a bare "市场监管部门" names a kind of body, not one body
-    return AgencyRef(f"{region}{base}" if region and base != region else base, region, m.group(0))
+    return AgencyRef(f"{region}{base}" if region and base != region else base, region, (prefix or "") + alias)
 
 
 def mentions(text: str, plan_region: str | None) -> list[tuple[AgencyRef, str]]:
@@ -68,13 +74,15 @@ def mentions(text: str, plan_region: str | None) -> list[tuple[AgencyRef, str]]:
     for ent in doc.ents:
         if ent.label_ != "AGENCY":
             continue
-        m = agency_regex().fullmatch(ent.text)
+        m = agency_regex().search(ent.text)  # spans are token-aligned ("由省发展改革委"); find the mention inside
         if not m:
             continue
         ref = resolve_mention(m, plan_region)
         if ref is None:
             continue
-        before, after = text[max(0, ent.start_char - 4):ent.start_char], text[ent.end_char:ent.end_char + 10]
+        end = ent.start_char + m.end()
+        start = end - len(ref.printed)
+        before, after = text[max(0, start - 4):start], text[end:end + 10]
         if re.search(roles["support_before"], before) or re.match(roles["support_after"], after):
             out.append((ref, "配合"))
         elif re.search(roles["lead_before"], before) or re.match(roles["lead_after"], after):

@@ -190,9 +190,19 @@ def test_orphans_and_overlaps_tables(store_dir):
     t = frame_text(at)
     assert "已标记为本地特色" in t and "打造“464”服务品牌" in t, "the local Suzhou task with its reason"
     assert "上级规划未载入" in t, "Jingmen's task: its province is not loaded"
+    at.segmented_control(key="or_section").set_value("重叠任务").run()
+    assert not at.exception
+    t = frame_text(at)
     assert "同级规划重叠" in t and "规划内重复" in t
     body = texts(at)
     assert "pg-shared" in body, "side-by-side text with shared passages highlighted"
+
+
+def review_page() -> AppTest:
+    at = open_page("orphans")
+    at.segmented_control(key="or_section").set_value("审核上下级关联").run()
+    assert not at.exception
+    return at
 
 
 def _review_pick(at: AppTest, lower_title: str, upper_title: str) -> None:
@@ -209,7 +219,7 @@ def test_accept_link_survives_rebuild(store_dir, tmp_path):
     need_query("orphans", "overlaps")
     src, dst = I["宿州市:加强食品安全监管"], I["安徽省:强化食品安全监管"]
     assert _status(store_dir, src, dst) == "suggested"
-    at = open_page("orphans")
+    at = review_page()
     at.selectbox(key="rv_plan").set_value(I["plan:宿州市"]).run()
     _review_pick(at, "加强食品安全监管", "强化食品安全监管")
     at.button(key="rv_accept").click().run()
@@ -224,7 +234,7 @@ def test_accept_link_survives_rebuild(store_dir, tmp_path):
     review.apply_decisions(fresh, review.load_decisions(tmp_path / "review.csv"))
     EmbeddedStore(store_dir).replace_all(fresh)
     assert _status(store_dir, src, dst) == "accepted"
-    at = open_page("orphans")
+    at = review_page()
     at.selectbox(key="rv_plan").set_value(I["plan:宿州市"]).run()
     at.multiselect(key="rv_status").set_value(["accepted"]).run()
     t = frame_text(at)
@@ -234,7 +244,7 @@ def test_accept_link_survives_rebuild(store_dir, tmp_path):
 def test_reject_and_mark_local(store_dir, tmp_path):
     need_query("orphans", "overlaps")
     src, dst = I["宿州市:推进食品快速检测"], I["安徽省:强化食品安全监管"]
-    at = open_page("orphans")
+    at = review_page()
     at.selectbox(key="rv_plan").set_value(I["plan:宿州市"]).run()
     _review_pick(at, "推进食品快速检测", "强化食品安全监管")
     at.button(key="rv_reject").click().run()

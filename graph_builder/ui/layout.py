@@ -6,21 +6,9 @@ from pathlib import Path
 import streamlit as st
 
 from .data import CachedStore, describe_backend, get_store, refresh
-from .style import BASE_CSS, LABEL_ZH, MEETING_CSS
+from .style import BASE_CSS, LABEL_ZH, MEETING_CSS, PAGE_SPECS
 
 PAGES_DIR = Path(__file__).parent / "pages"
-# (file, title, url path, icon) — order is the navigation order
-PAGE_SPECS = (
-    ("overview.py", "概览", "overview", ":material/dashboard:"),
-    ("trace.py", "追溯", "trace", ":material/account_tree:"),
-    ("orphans.py", "孤立与重叠", "orphans", ":material/rule:"),
-    ("responsibility.py", "责任", "responsibility", ":material/groups:"),
-    ("indicators.py", "指标", "indicators", ":material/monitoring:"),
-    ("outline.py", "规划", "outline", ":material/list_alt:"),
-    ("search.py", "检索", "search", ":material/search:"),
-)
-
-
 def build_pages() -> dict[str, st.Page]:
     """st.Page objects by url path; kept in session state so pages can switch to each other."""
     pages = {url: st.Page(PAGES_DIR / file, title=title, url_path=url, icon=icon, default=(url == "overview"))

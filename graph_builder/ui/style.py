@@ -14,7 +14,19 @@ ROLE_ORDER = ("牵头", "主责", "配合")
 QUERY_ZH = {"trace_up": "向上追溯", "trace_down": "向下追溯", "orphans": "孤立项", "overlaps": "重叠任务",
             "responsibility": "责任分工", "coverage": "覆盖度", "indicator_flags": "指标一致性", "search": "全文检索"}
 
+# (file, title, url path, icon) — order is the navigation order
+PAGE_SPECS = (
+    ("overview.py", "概览", "overview", ":material/dashboard:"),
+    ("trace.py", "追溯", "trace", ":material/account_tree:"),
+    ("orphans.py", "孤立与重叠", "orphans", ":material/rule:"),
+    ("responsibility.py", "责任", "responsibility", ":material/groups:"),
+    ("indicators.py", "指标", "indicators", ":material/monitoring:"),
+    ("outline.py", "规划", "outline", ":material/list_alt:"),
+    ("search.py", "检索", "search", ":material/search:"),
+)
 BASE_CSS = """
+
+
 <style>
   .pg-legend span {display:inline-block; padding:2px 10px; margin-right:6px; border-radius:10px; color:#fff; font-size:0.85em}
   mark.pg-shared {background:#fde68a; padding:0 1px}

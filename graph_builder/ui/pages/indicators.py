@@ -41,7 +41,7 @@ if store is not None:
             st.dataframe(fdf, hide_index=True, width="stretch", column_config={"下级ID": None, "上级ID": None})
             layout.download_xlsx(fdf, "指标一致性", key="x_flags")
 
-    with st.expander("全部指标"):
+    if st.toggle("显示全部指标", key="in_all"):
         alldf = tables.pd.DataFrame([{"规划": tables.plan_label(store.node(n.plan) if n.plan else None), "指标名称": n.title,
                                       "单位": n.get("unit") or "", "基期值": n.get("baseline") or "",
                                       "目标值": n.get("target") or "", "属性": n.get("attribute") or "", "ID": n.id}

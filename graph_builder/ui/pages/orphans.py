@@ -40,11 +40,13 @@ def record(action: str, source: str, target: str | None, done: str) -> None:
 if store is not None:
     if st.session_state.get("rv_msg"):
         st.success(st.session_state.pop("rv_msg"))
-    t_orph, t_over, t_review = st.tabs(["孤立项", "重叠任务", "审核上下级关联"])
+    # one section at a time (not st.tabs, which would compute and send all three on every rerun)
+    SECTIONS = ("孤立项", "重叠任务", "审核上下级关联")
+    section = st.segmented_control("查看", SECTIONS, default=SECTIONS[0], key="or_section") or SECTIONS[0]
     loaded = [p for p in plans(store) if p.get("loaded", True)]
     plan_names = {p.id: tables.plan_label(p) for p in loaded}
 
-    with t_orph:
+    if section == SECTIONS[0]:
         kinds = st.multiselect("类别", list(ORPHAN_KIND_ZH), default=list(ORPHAN_KIND_ZH), format_func=ORPHAN_KIND_ZH.get,
                                key="or_kinds")
         rows, failed = [], False
@@ -77,7 +79,7 @@ if store is not None:
             elif st.button("标记为本地特色", key="or_local"):
                 record("local", pick, None, f"已标记为本地特色：{titles[pick]}")
 
-    with t_over:
+    elif section == SECTIONS[1]:
         o1, o2 = st.columns(2)
         okind = o1.selectbox("类型", [None, *OVERLAP_KIND_ZH], format_func=lambda k: "全部" if k is None else OVERLAP_KIND_ZH[k],
                              key="ov_kind")
@@ -93,7 +95,7 @@ if store is not None:
                 i = st.selectbox("对照查看", list(labels), format_func=labels.get, key="ov_pick")
                 side_by_side(odf.at[i, "A"], odf.at[i, "B"], f"A（{odf.at[i, '规划A']}）", f"B（{odf.at[i, '规划B']}）")
 
-    with t_review:
+    else:
         st.caption(f"审核决定与命令行 `plangraph review` 共用决定文件；当前由 {review_adapter.backend_name()} 记录。")
         r1, r2 = st.columns(2)
         lower = r1.selectbox("下级规划", list(plan_names), format_func=plan_names.get, key="rv_plan",

@@ -30,7 +30,7 @@ if store is not None:
             # colouring every cell is slow beyond a few hundred cells; large matrices stay plain
             st.dataframe(m.style.map(tables.role_colour) if m.size <= 600 else m, width="stretch")
             layout.download_xlsx(m, "责任矩阵", key="x_matrix")
-            with st.expander("明细"):
+            if st.toggle("显示明细", key="rs_long"):
                 st.dataframe(long, hide_index=True, width="stretch", column_config={"部门ID": None, "任务ID": None})
                 layout.download_xlsx(long, "责任明细", key="x_resp_long")
 

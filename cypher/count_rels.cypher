@@ -1,0 +1,2 @@
+MATCH (:Plangraph)-[r]->(:Plangraph)
+RETURN type(r) AS key, count(*) AS n

@@ -1,0 +1,3 @@
+UNWIND $ids AS id
+MATCH (n:Plangraph {id: id})
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Plangraph'][0] AS label, properties(n) AS props

@@ -1,0 +1,3 @@
+OPTIONAL MATCH (n:Plangraph)
+WITH n LIMIT 1
+RETURN n IS NULL AS empty

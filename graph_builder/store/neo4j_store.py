@@ -1,0 +1,481 @@
+"""Neo4j store: the same :class:`GraphStore` contract as the embedded store, on a Neo4j 5 server.
+
+Why it looks like this:
+
+* All Cypher lives in ``cypher/NAME.cypher`` (:func:`cypher`); the only text substituted into a
+  statement is a label or relationship type from a fixed whitelist, because those cannot be parameters.
+* Writes are batched ``UNWIND $rows … MERGE`` transactions for throughput, so a load is not one
+  transaction. Instead every node and relationship written by a load is stamped with a fresh generation
+  (``_gen``); only after everything is written are the items of the replaced scope without that stamp
+  deleted. A load killed half-way therefore leaves old+new items side by side, and simply rerunning it
+  yields exactly the graph of a clean load (``PlangraphMeta.status`` says ``loading`` until then).
+* Neo4j cannot store ``null`` properties; their keys are kept in ``_nulls`` so nodes and edges read back
+  equal to what was written.
+* The password is handed to the driver and nowhere else: it is not an attribute, not in ``repr``, and
+  driver errors are re-raised as :class:`StoreError` *from None* with the password scrubbed.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import ConfigError, StoreError
+from ..models import Edge, Graph, Node
+
+CYPHER_DIR = Path(os.environ.get("PLANGRAPH_CYPHER_DIR", Path(__file__).resolve().parents[2] / "cypher"))
+
+#: Labels and relationship types the model defines — the only names ever put into Cypher text.
+LABELS = ("Plan", "Section", "Task", "Project", "Indicator", "Agency", "Region")
+REL_TYPES = ("CONTAINS", "责任", "COVERS", "WITHIN", "上级规划", "OVERLAPS", "SAME_MEASURE")
+#: Names of the query library (ARCHITECTURE.md); each has cypher/NAME.cypher.
+LIBRARY = ("trace_down", "trace_up", "orphans", "overlaps", "responsibility", "coverage", "indicator_flags", "search")
+#: Columns rounded in Python (not Cypher) so both backends round identically.
+ROUNDING = {"score": 4, "share": 3}
+MAX_DEPTH = 10  # the literal quantifier bound in trace_*.cypher
+
+NODE_BATCH = 10_000
+REL_BATCH = 10_000
+_INTERNAL = ("_gen", "_nulls")
+_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,64}$")
+
+
+@lru_cache(maxsize=None)
+def cypher(name: str) -> str:
+    """The text of ``cypher/NAME.cypher`` (comments stripped)."""
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise ConfigError(f"非法的 Cypher 文件名 {name!r}")
+    path = CYPHER_DIR / f"{name}.cypher"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"缺少 Cypher 文件 {path}") from exc
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).strip()
+
+
+def statements(name: str) -> list[str]:
+    """A multi-statement file (schema.cypher) split at ``;`` line ends."""
+    return [s.strip() for s in re.split(r";\s*(?:\n|$)", cypher(name)) if s.strip()]
+
+
+def labelled(name: str, *, label: str | None = None, rel_type: str | None = None) -> str:
+    """A load statement with its whitelisted label/type filled in (the one place Cypher text is built)."""
+    text = cypher(name)
+    if label is not None:
+        if label not in LABELS:
+            raise StoreError(f"未知的节点标签 {label!r}（允许：{', '.join(LABELS)}）")
+        text = text.replace("__LABEL__", label)
+    if rel_type is not None:
+        if rel_type not in REL_TYPES:
+            raise StoreError(f"未知的关系类型 {rel_type!r}（允许：{', '.join(REL_TYPES)}）")
+        text = text.replace("__TYPE__", rel_type)
+    return text
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where to connect. Deliberately has no password field: see :meth:`Neo4jStore.from_env`."""
+
+    uri: str = "bolt://127.0.0.1:7687"
+    user: str = "neo4j"
+    database: str | None = None
+
+    def describe(self) -> str:
+        return f"Neo4j {self.uri}（用户 {self.user}" + (f"，数据库 {self.database}）" if self.database else "）")
+
+
+@dataclass
+class LoadStats:
+    nodes: int = 0
+    rels: int = 0
+    skipped_rels: int = 0  # edges whose endpoint is not in the store (the embedded store keeps them)
+    seconds: float = 0.0
+
+    @property
+    def rows_per_s(self) -> float:
+        return (self.nodes + self.rels) / self.seconds if self.seconds else 0.0
+
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+class Neo4jStore:
+    """:class:`GraphStore` on Neo4j via the official ``neo4j`` driver."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None, *, connect_timeout: float = 10.0):
+        import neo4j
+
+        self.settings = Neo4jSettings(uri or os.environ.get("NEO4J_URI") or Neo4jSettings.uri,
+                                      user or os.environ.get("NEO4J_USER") or Neo4jSettings.user,
+                                      database or os.environ.get("NEO4J_DATABASE") or None)
+        secret = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        if not secret:
+            secret = _local_password()
+        if not secret:
+            raise ConfigError("未设置 NEO4J_PASSWORD（本地服务器：先运行 plangraph neo4j start）")
+        # Only a scrubber keeps a reference to the secret; the driver owns the credentials.
+        self._scrub: Callable[[str], str] = _scrubber(secret)
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.settings.uri, auth=(self.settings.user, secret), connection_timeout=connect_timeout,
+                max_transaction_retry_time=15.0, notifications_min_severity="OFF")
+        except Exception as exc:  # bad URI scheme etc.
+            raise StoreError(self._message(exc)) from None
+        self._schema_ready = False
+
+    @classmethod
+    def from_env(cls) -> "Neo4jStore":
+        """Settings from NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE (or the local server's files)."""
+        return cls()
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.settings.uri!r}, user={self.settings.user!r}, database={self.settings.database!r})"
+
+    def describe(self) -> str:
+        return self.settings.describe()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> "Neo4jStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- plumbing
+    def _message(self, exc: BaseException) -> str:
+        """One Chinese line for a driver error, with the password scrubbed."""
+        import neo4j.exceptions as ne
+
+        where = self.settings.uri
+        if isinstance(exc, ne.AuthError):
+            msg = f"Neo4j 认证失败（{where}，用户 {self.settings.user}）：请检查 NEO4J_USER / NEO4J_PASSWORD"
+        elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+            msg = (f"无法连接 Neo4j（{where}）：服务器未运行或不可达。"
+                   f"本地服务器请先运行 plangraph neo4j start，或设置 NEO4J_URI。")
+        elif isinstance(exc, ne.ConfigurationError) or isinstance(exc, ValueError):
+            msg = f"Neo4j 连接设置无效（{where}）：{exc}"
+        elif isinstance(exc, ne.Neo4jError):
+            msg = f"Neo4j 错误 {exc.code or ''}：{exc.message or exc}"
+        else:
+            msg = f"Neo4j 出错（{where}）：{type(exc).__name__}: {exc}"
+        return self._scrub(msg)
+
+    def _session(self, **kw: Any):
+        return self._driver.session(database=self.settings.database, **kw)
+
+    def _run(self, text: str, **params: Any) -> list[dict[str, Any]]:
+        """One auto-commit statement (needed for CALL … IN TRANSACTIONS); rows as dicts."""
+        try:
+            with self._session() as s:
+                return [r.data() for r in s.run(text, params)]
+        except Exception as exc:
+            raise StoreError(self._message(exc)) from None
+
+    def _read(self, text: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx):
+            return [r.data() for r in tx.run(text, params)]
+
+        try:
+            with self._session() as s:
+                return s.execute_read(work)
+        except Exception as exc:
+            raise StoreError(self._message(exc)) from None
+
+    def _write(self, text: str, **params: Any) -> None:
+        def work(tx):
+            tx.run(text, params).consume()
+
+        try:
+            with self._session() as s:
+                s.execute_write(work)
+        except Exception as exc:
+            raise StoreError(self._message(exc)) from None
+
+    def ping(self) -> None:
+        """Fail fast with one clear line when the server is down or the credentials are wrong."""
+        try:
+            self._driver.verify_connectivity()
+            with self._session() as s:
+                s.run("RETURN 1").consume()
+        except Exception as exc:
+            raise StoreError(self._message(exc)) from None
+
+    def ensure_schema(self) -> None:
+        """Constraints, lookup indexes and the cjk full-text index (idempotent)."""
+        if self._schema_ready:
+            return
+        for stmt in statements("schema"):
+            self._run(stmt)
+        self._run("CALL db.awaitIndexes(300)")
+        self._schema_ready = True
+
+    # ---------------------------------------------------------------- reading
+    def node(self, node_id: str) -> Node | None:
+        rows = self._read(cypher("get_node"), id=node_id)
+        return _node(rows[0]) if rows else None
+
+    def nodes(self, label: str | None = None, plan: str | None = None) -> list[Node]:
+        return [_node(r) for r in self._read(cypher("get_nodes"), label=label, plan=plan)]
+
+    def edges(self, type_: str | None = None, source: str | None = None, target: str | None = None) -> list[Edge]:
+        if source is not None:
+            rows = self._read(cypher("get_edges_from"), type=type_, source=source, target=target)
+        elif target is not None:
+            rows = self._read(cypher("get_edges_to"), type=type_, target=target)
+        else:
+            rows = self._read(cypher("get_edges"), type=type_, source=None, target=None)
+        return [_edge(r) for r in rows]
+
+    def load(self) -> Graph:
+        g = Graph()
+        for n in self.nodes():
+            g.add_node(n)
+        for e in self.edges():
+            g.add_edge(e)
+        return g
+
+    def counts(self) -> dict[str, int]:
+        c: dict[str, int] = {}
+        for r in self._read(cypher("count_nodes")) + self._read(cypher("count_rels")):
+            c[r["key"]] = c.get(r["key"], 0) + int(r["n"])
+        return dict(sorted(c.items()))
+
+    def load_status(self) -> dict[str, Any]:
+        """The last load's state: ``status`` is ``complete``, ``loading`` (interrupted or running) or None."""
+        rows = self._read(cypher("load_status"))
+        return rows[0] if rows else {"status": None}
+
+    def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run ``cypher/NAME.cypher`` with the same parameters and defaults as the embedded function."""
+        if name not in LIBRARY:
+            raise ConfigError(f"未知查询 {name!r}；可用：{', '.join(sorted(LIBRARY))}")
+        bound = _bind(name, params)
+        rows = self._read(cypher(name), **_cypher_params(name, bound))
+        return _finish(name, rows)
+
+    # ---------------------------------------------------------------- writing
+    def replace_all(self, graph: Graph, progress: Progress = _no_progress) -> LoadStats:
+        """Make the stored plangraph equal to *graph* (other data in the database is untouched)."""
+        return self._replace(graph, None, progress)
+
+    def replace_plans(self, graph: Graph, plan_ids: Iterable[str], progress: Progress = _no_progress) -> LoadStats:
+        """Drop what *plan_ids* own, keep the rest, write *graph* — same result as the embedded store."""
+        plans = sorted(set(plan_ids))
+        # Shared nodes that survive (Agency, Region, other plans) merge their properties as Graph.add_node does.
+        keep = [i for i in graph.nodes if i not in plans]
+        merged = Graph()
+        for chunk in _chunks(keep, 5000):
+            for r in self._read(cypher("get_nodes_by_id"), ids=chunk):
+                old = _node(r)
+                if _owner(old) not in plans:
+                    merged.add_node(old)
+        for n in graph.nodes.values():
+            merged.add_node(n)
+        out = Graph(merged.nodes.values(), graph.edges)
+        return self._replace(out, plans, progress)
+
+    def _replace(self, graph: Graph, plans: list[str] | None, progress: Progress) -> LoadStats:
+        t0 = time.perf_counter()
+        self.ping()
+        self.ensure_schema()
+        gen = uuid.uuid4().hex
+        stats = LoadStats()
+        empty = plans is None and bool(self._read(cypher("is_empty"))[0]["empty"])
+        self._write(cypher("load_begin"), gen=gen, scope="all" if plans is None else ",".join(plans))
+
+        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for n in graph.nodes.values():
+            if n.label not in LABELS:
+                raise StoreError(f"节点 {n.id} 的标签 {n.label!r} 不在模型中（允许：{', '.join(LABELS)}）")
+            by_label[n.label].append({"id": n.id, "props": _props(n.props, gen, n.id)})
+        total_nodes = len(graph.nodes)
+        node_stmt = "create_nodes" if empty else "merge_nodes"
+        for label in LABELS:
+            stmt = labelled(node_stmt, label=label)
+            for chunk in _chunks(by_label.get(label, []), NODE_BATCH):
+                self._write(stmt, rows=chunk)
+                stats.nodes += len(chunk)
+                progress("nodes", stats.nodes, total_nodes)
+
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in graph.edges:
+            if e.type not in REL_TYPES:
+                raise StoreError(f"关系 {e.source}->{e.target} 的类型 {e.type!r} 不在模型中")
+            # replace_all: an edge to a node outside *graph* cannot be stored; replace_plans: it may
+            # point at a node already stored (MATCH finds it, or the row is a no-op).
+            if plans is None and (e.source not in graph.nodes or e.target not in graph.nodes):
+                stats.skipped_rels += 1
+                continue
+            by_type[e.type].append({"source": e.source, "target": e.target, "props": _props(e.props, gen)})
+        total_rels = sum(len(v) for v in by_type.values())
+        rel_stmt = "create_rels" if empty else "merge_rels"
+        for rel_type in REL_TYPES:
+            stmt = labelled(rel_stmt, rel_type=rel_type)
+            for chunk in _chunks(by_type.get(rel_type, []), REL_BATCH):
+                self._write(stmt, rows=chunk)
+                stats.rels += len(chunk)
+                progress("rels", stats.rels, total_rels)
+
+        progress("cleanup", 0, 1)
+        if plans is None:
+            self._run(cypher("delete_stale_rels"), gen=gen)
+            self._run(cypher("delete_stale_nodes"), gen=gen)
+        else:
+            self._run(cypher("delete_stale_plan_rels"), gen=gen, plans=plans)
+            self._run(cypher("delete_stale_plan_nodes"), gen=gen, plans=plans)
+        self._write(cypher("load_end"), gen=gen, nodes=stats.nodes, rels=stats.rels)
+        progress("cleanup", 1, 1)
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _local_password() -> str | None:
+    """The password of the server started by scripts/neo4j.sh, if there is one."""
+    state = Path(os.environ.get("PLANGRAPH_NEO4J_DIR", Path(__file__).resolve().parents[2] / ".neo4j"))
+    try:
+        return (state / "password").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _scrubber(secret: str) -> Callable[[str], str]:
+    def scrub(text: str) -> str:
+        return text.replace(secret, "******") if secret else text
+
+    return scrub
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _owner(n: Node) -> str | None:
+    return n.id if n.label == "Plan" else n.props.get("plan")
+
+
+def _props(props: dict[str, Any], gen: str, node_id: str | None = None) -> dict[str, Any]:
+    """Properties as Neo4j stores them: no nulls (their keys go to ``_nulls``), plus ``id``/``_gen``."""
+    out: dict[str, Any] = {}
+    nulls: list[str] = []
+    for k, v in props.items():
+        if k in _INTERNAL or k == "id":
+            continue
+        if v is None:
+            nulls.append(k)
+        elif isinstance(v, (dict, set, tuple)) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)):
+            raise StoreError(f"属性 {k!r} 不是扁平值（Neo4j 只能保存字符串、数字、布尔值和列表）：{node_id or ''}")
+        else:
+            out[k] = v
+    if node_id is not None:
+        out["id"] = node_id
+    out["_gen"] = gen
+    if nulls:
+        out["_nulls"] = sorted(nulls)
+    return out
+
+
+def _unprops(raw: dict[str, Any]) -> dict[str, Any]:
+    props = {k: v for k, v in raw.items() if k not in _INTERNAL and k != "id"}
+    for k in raw.get("_nulls") or []:
+        props[k] = None
+    return props
+
+
+def _node(row: dict[str, Any]) -> Node:
+    return Node(row["id"], row["label"], _unprops(row["props"]))
+
+
+def _edge(row: dict[str, Any]) -> Edge:
+    return Edge(row["type"], row["source"], row["target"], _unprops(row["props"]))
+
+
+def _bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters with the defaults of the embedded implementation (so both backends agree on them)."""
+    from ..queries import EMBEDDED, load_library
+
+    load_library()
+    fn = EMBEDDED.get(name)
+    if fn is None:
+        return dict(params)
+    sig = inspect.signature(fn)
+    try:
+        bound = sig.bind(None, **params)
+    except TypeError as exc:
+        allowed = [p for p in list(sig.parameters)[1:]]
+        raise ConfigError(f"查询 {name} 的参数无效（{exc}）；可用参数：{', '.join(allowed) or '（无）'}") from None
+    bound.apply_defaults()
+    args = dict(bound.arguments)
+    args.pop(next(iter(sig.parameters)))
+    return args
+
+
+def _cypher_params(name: str, p: dict[str, Any]) -> dict[str, Any]:
+    """Validate and shape parameters for the Cypher text (the checks the embedded functions also make)."""
+    if name in ("trace_down", "trace_up"):
+        depth = _int(p.get("max_depth", 6), "max_depth")
+        if not 0 <= depth <= MAX_DEPTH:
+            raise ConfigError(f"max_depth 必须在 0 到 {MAX_DEPTH} 之间")
+        return {"id": str(p.get("id")), "max_depth": depth}
+    if name == "orphans":
+        kind = p.get("kind")
+        if kind not in ("no_upper", "not_picked_up", "no_agency"):
+            raise ConfigError(f"未知孤立项类型 {kind!r}（可用：no_upper、not_picked_up、no_agency）")
+        return {"kind": kind}
+    if name == "overlaps":
+        return {"kind": p.get("kind"), "min_score": _float(p.get("min_score", 0.0), "min_score")}
+    if name == "responsibility":
+        return {"plan": p.get("plan")}
+    if name == "coverage":
+        return {"lower": p.get("lower")}
+    if name == "search":
+        text = str(p.get("text") or "").strip()
+        limit = _int(p.get("limit", 20), "limit")
+        if limit < 0:
+            raise ConfigError("limit 不能为负数")
+        lucene = f'"{text}"' if _HAN.match(text) else None
+        return {"needle": text.lower(), "lucene": lucene, "limit": limit}
+    return dict(p)
+
+
+def _int(v: Any, name: str) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise ConfigError(f"参数 {name} 必须是整数：{v!r}") from None
+
+
+def _float(v: Any, name: str) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise ConfigError(f"参数 {name} 必须是数字：{v!r}") from None
+
+
+def _finish(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        for col, nd in ROUNDING.items():
+            if col in r and isinstance(r[col], float):
+                r[col] = round(r[col], nd)
+    if name == "overlaps":  # order by the rounded score, as the rows show it
+        rows.sort(key=lambda r: (-r["score"], r["a"], r["b"]))
+    return rows
