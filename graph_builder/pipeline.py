@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GraphBuilderError, ParseError
+from .errors import ConfigError, GraphBuilderError, ParseError
 from .extract import PlanExtraction, extract_plan
 from .ingest import discover, read_document
 from .models import Graph
@@ -35,6 +35,22 @@ class BuildReport:
     @property
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.error]
+
+
+MANIFEST = Path("data/manifest.toml")
+
+
+def load_manifest(path: Path | None = None) -> dict[str, dict]:
+    """Optional per-file overrides: ``["anhui-province.txt"] title = "…"`` (may override, never replace)."""
+    import tomllib
+
+    path = path or (MANIFEST if MANIFEST.exists() else None)
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(Path(path).read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: 清单无法读取：{exc}") from exc
 
 
 def extract_all(paths: list[Path], progress: Progress = null_progress, report: BuildReport | None = None,

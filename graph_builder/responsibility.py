@@ -96,7 +96,7 @@ def default_owner(plan: Node) -> AgencyRef | None:
     title = to_match(plan.props.get("title") or "")
     for word, body in agency_config()["owner"].items():
         if word in title and region:
-            return AgencyRef(f"{region}{body}", region, plan.props.get("issuer") or "")
+            return AgencyRef(f"{region}{body}", region, f"{region}{body}")
     issuer = plan.props.get("issuer")
     return AgencyRef(issuer, region, issuer) if issuer else None
 

@@ -18,11 +18,11 @@ def seed_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory):
     """An EmbeddedStore holding the graph built from data/plans (extraction + linking)."""
-    from graph_builder.pipeline import build
+    from graph_builder.pipeline import build, load_manifest
     from graph_builder.store import EmbeddedStore
 
     store = EmbeddedStore(tmp_path_factory.mktemp("seed") / "store")
-    report = build([SEEDS], store)
+    report = build([SEEDS], store, overrides=load_manifest(ROOT / "data" / "manifest.toml"))
     assert not report.failed, report.failed
     return store
 

@@ -298,10 +298,9 @@ def test_search_finds_chinese_text(store_dir):
 # ------------------------------------------------------------------ seed build (real plans)
 
 @pytest.fixture(scope="session")
-def seed_store_dir():
-    from graph_builder.ui.seed import seed_store_dir as build
-
-    return build()
+def seed_store_dir(seed_store) -> Path:
+    """The seed build from tests/conftest.py (built once per session)."""
+    return seed_store.directory
 
 
 @pytest.fixture

@@ -124,10 +124,9 @@ def _anhui_task_suzhou_implements(g: Graph) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def seed_store_dir():
-    from graph_builder.ui.seed import seed_store_dir as build
-
-    return build()
+def seed_store_dir(seed_store) -> Path:
+    """The seed build from tests/conftest.py (built once per session)."""
+    return seed_store.directory
 
 
 def test_trace_view_in_chromium_seed(seed_store_dir, tmp_path):

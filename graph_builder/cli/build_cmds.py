@@ -1,7 +1,6 @@
 """build / export / show commands."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,7 +11,6 @@ from ..errors import ConfigError
 from ..progress import ProgressEvent
 
 STAGES = {"extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
-MANIFEST = Path("data/manifest.toml")
 
 
 def register(sub) -> None:
@@ -35,19 +33,8 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_show)
 
 
-def load_manifest(path: Path | None) -> dict[str, dict]:
-    """Optional per-file overrides: ``["anhui-province.txt"] title = "…"`` (may override, never replace)."""
-    path = path or (MANIFEST if MANIFEST.exists() else None)
-    if path is None:
-        return {}
-    try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: 清单无法读取：{exc}") from exc
-
-
 def cmd_build(args) -> int:
-    from ..pipeline import build
+    from ..pipeline import build, load_manifest
     from ..store import open_store
     from . import console
 

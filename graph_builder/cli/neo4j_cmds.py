@@ -1,6 +1,198 @@
-"""Neo4j commands: load-neo4j, query, neo4j start|stop|status."""
+"""Neo4j commands: ``load-neo4j``, ``query``, ``neo4j start|stop|status``.
+
+Connection settings come from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE (or the local
+server's state in .neo4j/). There is deliberately no ``--password`` option: command lines are visible
+to every user of the machine (``ps``) and end up in shell history.
+"""
 from __future__ import annotations
 
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
-def register(sub) -> None:  # filled in by the Neo4j work
-    return None
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import ConfigError, StoreError
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "neo4j.sh"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("load-neo4j", help="把嵌入式存储中的图谱加载到 Neo4j（幂等，可重跑）",
+                       description="读取嵌入式存储，批量写入 Neo4j；重复加载结果不变，中断后重跑即可恢复。")
+    p.add_argument("--store", type=Path, default=None, help="嵌入式存储目录（默认 .plangraph/store）")
+    _conn_args(p)
+    p.set_defaults(func=cmd_load)
+
+    q = sub.add_parser("query", help="运行查询库中的命名查询（嵌入式或 Neo4j）",
+                       description="查询：trace_down、trace_up、orphans、overlaps、responsibility、coverage、"
+                                   "indicator_flags、search；参数用 --param 键=值 传入。")
+    q.add_argument("name", help="查询名，如 trace_down")
+    q.add_argument("--param", "-p", action="append", default=[], metavar="键=值", help="查询参数，可重复")
+    q.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded", help="在哪个存储上运行（默认 embedded）")
+    q.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    q.add_argument("--store", type=Path, default=None, help="嵌入式存储目录（backend=embedded 时）")
+    _conn_args(q)
+    q.set_defaults(func=cmd_query)
+
+    n = sub.add_parser("neo4j", help="管理本地 Neo4j 服务器（start|stop|status）",
+                       description="本地 Neo4j Community 5.26（首次使用时从 Maven Central 获取并构建）。")
+    n.add_argument("action", choices=("start", "stop", "status", "install"))
+    n.set_defaults(func=cmd_server)
+
+
+def _conn_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--uri", default=None, help="Neo4j 地址（默认 $NEO4J_URI 或 bolt://127.0.0.1:7687）")
+    p.add_argument("--user", default=None, help="Neo4j 用户（默认 $NEO4J_USER 或 neo4j）；密码只从 $NEO4J_PASSWORD 读取")
+    p.add_argument("--database", default=None, help="Neo4j 数据库（默认 $NEO4J_DATABASE 或服务器默认库）")
+
+
+def _neo4j(args: argparse.Namespace):
+    from ..store.neo4j_store import Neo4jStore
+
+    store = Neo4jStore(uri=args.uri, user=args.user, database=args.database)
+    store.ping()
+    return store
+
+
+# ---------------------------------------------------------------- load-neo4j
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..store import DEFAULT_STORE, EmbeddedStore
+    from . import console
+
+    src = EmbeddedStore(args.store or DEFAULT_STORE)
+    if not src.exists():
+        raise ConfigError(f"嵌入式存储 {src.directory} 中没有图谱；先运行 plangraph build")
+    t_read = time.perf_counter()
+    graph = src.load()
+    t_read = time.perf_counter() - t_read
+    store = _neo4j(args)
+    try:
+        console.print(f"从 {src.describe()} 读取 {len(graph.nodes)} 个节点、{len(graph.edges)} 条关系"
+                      f"（{t_read:.1f} 秒）→ {store.describe()}", markup=False)
+        names = {"nodes": "写入节点", "rels": "写入关系", "cleanup": "清理旧数据"}
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(names.get(phase, phase), total=max(total, 1))
+                bar.update(tasks[phase], completed=done if total else 1, total=max(total, 1))
+
+            stats = store.replace_all(graph, progress=progress)
+        counts = store.counts()
+    finally:
+        store.close()
+    table = Table(title="Neo4j 中的图谱", show_header=True)
+    table.add_column("标签 / 关系")
+    table.add_column("数量", justify="right")
+    for k, v in counts.items():
+        table.add_row(Text(k), str(v))
+    console.print(table)
+    console.print(f"已写入 {stats.nodes} 个节点、{stats.rels} 条关系，用时 {stats.seconds:.1f} 秒，"
+                  f"{stats.rows_per_s:,.0f} 行/秒", markup=False)
+    if stats.skipped_rels:
+        console.print(f"注意：{stats.skipped_rels} 条关系的端点不在图谱中，未写入 Neo4j", markup=False)
+    return 0
+
+
+# ---------------------------------------------------------------- query
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """``k=v`` pairs; numbers, true/false and null are decoded, everything else stays a string."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise ConfigError(f"参数格式应为 键=值：{pair[:80]!r}")
+        value: Any = raw
+        if raw in ("true", "false", "null") or _is_number(raw):
+            value = json.loads(raw)
+        out[key] = value
+    return out
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return s.strip() == s and s.lower() not in ("nan", "inf", "-inf", "infinity", "-infinity")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from ..queries import EMBEDDED, load_library
+    from ..store import DEFAULT_STORE, EmbeddedStore
+    from . import console
+
+    params = parse_params(args.param)
+    if args.backend == "neo4j":
+        store = _neo4j(args)
+        try:
+            status = store.load_status().get("status")
+            rows = store.query(args.name, **params)
+        finally:
+            store.close()
+        if status == "loading":
+            from . import err_console
+
+            err_console.print("注意：Neo4j 中上一次加载未完成，结果可能不完整；请重新运行 plangraph load-neo4j",
+                              markup=False)
+    else:
+        load_library()
+        if args.name not in EMBEDDED:
+            raise ConfigError(f"未知查询 {args.name!r}；可用：{', '.join(sorted(EMBEDDED))}")
+        store = EmbeddedStore(args.store or DEFAULT_STORE)
+        if not store.exists():
+            raise ConfigError(f"嵌入式存储 {store.directory} 中没有图谱；先运行 plangraph build")
+        try:
+            rows = store.query(args.name, **params)
+        except TypeError as exc:
+            raise ConfigError(f"查询 {args.name} 的参数无效：{exc}") from None
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not rows:
+        console.print("（无结果）")
+        return 0
+    table = Table(show_header=True, header_style="bold")
+    for col in rows[0]:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*(Text("" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v)))
+                        for v in r.values()))
+    console.print(table)
+    console.print(f"{len(rows)} 行", markup=False)
+    return 0
+
+
+# ---------------------------------------------------------------- neo4j start|stop|status
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    """Wrap scripts/neo4j.sh; ``start`` prints the NEO4J_* shell lines (the one place the password shows)."""
+    if not SCRIPT.exists():
+        raise ConfigError(f"找不到 {SCRIPT}（本地 Neo4j 只能在源码仓库中管理）")
+    try:
+        proc = subprocess.run(["bash", str(SCRIPT), args.action], stdout=subprocess.PIPE, text=True)
+    except OSError as exc:
+        raise StoreError(f"无法运行 {SCRIPT.name}：{exc}") from None
+    if proc.stdout:
+        sys.stdout.write(proc.stdout)
+    if args.action == "status":
+        return 0 if proc.returncode == 0 else 3
+    if proc.returncode != 0:
+        raise StoreError(f"本地 Neo4j {args.action} 失败（退出码 {proc.returncode}），见上方信息")
+    return 0

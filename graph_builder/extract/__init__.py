@@ -59,6 +59,8 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None) -> PlanExtractio
         for k, v in overrides.items():
             if hasattr(meta, k) and v is not None and k != "region":
                 setattr(meta, k, v)
+                if k == "title":
+                    meta.title_inferred = False
     key = plan_key(meta, doc)
     pid = stable_id("plan", key)
     region = meta.region

@@ -69,7 +69,15 @@ def store_version(store) -> str:
             return str(Path(file).stat().st_mtime_ns)
         except OSError:
             return "missing"
-    return str(st.session_state.get("_pg_refresh", 0)) if _in_streamlit() else "0"
+    refreshed = str(st.session_state.get("_pg_refresh", 0)) if _in_streamlit() else "0"
+    status = getattr(store, "load_status", None)
+    if status is not None:  # Neo4j: each load bumps a generation, so a reload elsewhere shows up here
+        try:
+            s = status()
+            return f"{s.get('gen')}:{s.get('finished')}:{refreshed}"
+        except Exception:  # noqa: BLE001 - an unreachable server is reported by the page, not here
+            pass
+    return refreshed
 
 
 def _in_streamlit() -> bool:
@@ -85,8 +93,9 @@ def describe_backend(store) -> tuple[str, str]:
     """(backend name, where/database) for the sidebar."""
     if getattr(store, "backend", "") == "embedded" or hasattr(store, "file"):
         return "嵌入式存储", str(getattr(store, "directory", ""))
-    db = getattr(store, "database", None) or os.environ.get("NEO4J_DATABASE", "neo4j")
-    uri = os.environ.get("NEO4J_URI", "")
+    settings = getattr(store, "settings", None)
+    uri = getattr(settings, "uri", None) or os.environ.get("NEO4J_URI", "")
+    db = getattr(settings, "database", None) or os.environ.get("NEO4J_DATABASE") or "默认数据库（neo4j）"
     return "Neo4j", f"{uri} · 数据库 {db}"
 
 
