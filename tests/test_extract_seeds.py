@@ -119,11 +119,11 @@ def test_missing_indicator_table_is_a_warning_not_a_crash(seed_dir, tmp_path):
 
 
 def test_ids_are_stable_across_builds(seed_graph, seed_dir, tmp_path):
-    from graph_builder.pipeline import build
+    from graph_builder.pipeline import build, load_manifest
     from graph_builder.store import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "again")
-    build([seed_dir], store, link=False)
+    build([seed_dir], store, link=False, overrides=load_manifest(seed_dir.parent / "manifest.toml"))
     again = {n.id for n in store.load().nodes.values() if n.label in ("Task", "Project", "Indicator", "Section")}
     first = {n.id for n in seed_graph.nodes.values() if n.label in ("Task", "Project", "Indicator", "Section")}
     assert again == first
