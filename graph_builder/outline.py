@@ -191,8 +191,8 @@ class _Builder:
             self.top.children.append(OutlineNode("item", lead[0], p.display, p.line, p.page, "lead", text=lead[1],
                                                  section_kind=self.top.section_kind, notes=list(p.notes)))
             return
-        last = self.top.children[-1] if self.top.children else None
-        if last is not None and last.kind == "item":
+        last = next((c for c in reversed(self.top.children) if c.kind != "box"), None)
+        if last is not None and last.kind == "item":  # continues the item above (also across a box)
             last.text += p.display  # trailing text of an item (e.g. after a box or a footnote)
             last.notes.extend(p.notes)
         else:

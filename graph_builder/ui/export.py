@@ -46,7 +46,8 @@ def html_to_png(html: str, width: int = 1600, height: int = 900, timeout: float 
         raise RuntimeError("未安装 Chromium，无法在服务器端生成 PNG；请使用图中的“下载 PNG”按钮")
     with tempfile.TemporaryDirectory(prefix="plangraph-png-") as tmp:
         page, out = Path(tmp) / "view.html", Path(tmp) / "view.png"
-        page.write_text(html, encoding="utf-8")
+        clean = html.replace("</head>", "<style>#pg-tools,#pg-panel{display:none!important}</style></head>", 1)
+        page.write_text(clean, encoding="utf-8")  # the picture shows the graph, not the in-page buttons
         cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--window-size={width},{height}",
                "--virtual-time-budget=3000", f"--screenshot={out}", page.as_uri()]
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
