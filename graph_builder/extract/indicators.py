@@ -293,15 +293,25 @@ def _finish(row: Row, keep_name: bool = False) -> Row:
         name = name[m.end():]
     if not keep_name:
         m = _UNIT.search(name)
-        if m:
+        if m and _looks_like_unit(m.group(1) or m.group(2)):
             row.unit = row.unit or (m.group(1) or m.group(2))
             name = name[: m.start()].strip()
+    if not row.unit and row.target:
+        m = re.search(r"\d\s*([^\d\s≥≤><≈.]{1,6})$", row.target)
+        if m and _looks_like_unit(m.group(1)):
+            row.unit = m.group(1)
     row.name = name
     if row.attribute:
         row.attribute = to_match(row.attribute)
     if row.baseline in ("—", "–"):
         row.baseline = "-"
     return row
+
+
+def _looks_like_unit(s: str) -> bool:
+    """'万户', '%', '批次/千人', '工作日' are units; '区' in '示范县(区)' is not."""
+    c = _cfg()["prose"]
+    return "/" in s or s in ("%", "％", "工作日") or any(u in s for u in c["units"] if u != "分") or s == "分"
 
 
 def _apply_notes(res: TableResult) -> None:

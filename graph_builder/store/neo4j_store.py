@@ -116,7 +116,7 @@ class Neo4jStore:
     backend = "neo4j"
 
     def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
-                 database: str | None = None, *, connect_timeout: float = 10.0):
+                 database: str | None = None, *, connect_timeout: float = 10.0, retry_time: float = 15.0):
         import neo4j
 
         self.settings = Neo4jSettings(uri or os.environ.get("NEO4J_URI") or Neo4jSettings.uri,
@@ -132,7 +132,7 @@ class Neo4jStore:
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 self.settings.uri, auth=(self.settings.user, secret), connection_timeout=connect_timeout,
-                max_transaction_retry_time=15.0, notifications_min_severity="OFF")
+                max_transaction_retry_time=retry_time, notifications_min_severity="OFF")
         except Exception as exc:  # bad URI scheme etc.
             raise StoreError(self._message(exc)) from None
         self._schema_ready = False
@@ -255,6 +255,10 @@ class Neo4jStore:
         for r in self._read(cypher("count_nodes")) + self._read(cypher("count_rels")):
             c[r["key"]] = c.get(r["key"], 0) + int(r["n"])
         return dict(sorted(c.items()))
+
+    def schema_info(self) -> dict[str, list[dict[str, Any]]]:
+        """Indexes and constraints as the server reports them (for checks and status output)."""
+        return {"indexes": self._run(cypher("show_indexes")), "constraints": self._run(cypher("show_constraints"))}
 
     def load_status(self) -> dict[str, Any]:
         """The last load's state: ``status`` is ``complete``, ``loading`` (interrupted or running) or None."""

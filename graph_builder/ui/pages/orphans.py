@@ -98,8 +98,9 @@ if store is not None:
     else:
         st.caption(f"审核决定与命令行 `plangraph review` 共用决定文件；当前由 {review_adapter.backend_name()} 记录。")
         r1, r2 = st.columns(2)
+        cities = [i for i, p in enumerate(loaded) if p.get("level") == "city"]  # most suggestions sit there
         lower = r1.selectbox("下级规划", list(plan_names), format_func=plan_names.get, key="rv_plan",
-                             index=max(0, len(plan_names) - 1))
+                             index=cities[0] if cities else max(0, len(plan_names) - 1))
         statuses = r2.multiselect("状态", list(k for k in STATUS_ZH if k), default=["suggested", "suspect"],
                                   format_func=STATUS_ZH.get, key="rv_status")
         ldf = tables.links_frame(store, lower, statuses)
