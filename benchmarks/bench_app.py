@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         browser = Browser()
         for _, _, url, _ in PAGE_SPECS:
             q = f"?id={focus}" if url == "trace" and focus else ""
-            browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/{url}{q}")
+            path = "" if url == "overview" else url  # the default page lives at /
+            browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/{path}{q}")
             first[url] = timed(browser, TITLES[url], url == "trace" and bool(focus))
         for _ in range(args.rounds):
             for _, _, url, _ in PAGE_SPECS:

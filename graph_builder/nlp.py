@@ -1,7 +1,7 @@
 """spaCy pipeline for plan text: ``spacy.blank("zh")`` with the jieba segmenter and rule components.
 
 No model is downloaded. The ``plan_entities`` component (registered with ``Language.factory``) marks
-AGENCY, CITATION, DEADLINE and QUANTITY spans from regular expressions kept in data files, so the
+AGENCY, REGION, CITATION, DEADLINE and QUANTITY spans from regular expressions kept in data files, so the
 patterns can change without touching code.
 
 >>> nlp = get_nlp()
@@ -42,11 +42,10 @@ def agency_regex() -> re.Pattern:
         rf"|(?P<prefix>{region}|省|市(?!场)|县|区)?(?P<local>{local})")
 
 
-PATTERNS = {
-    "CITATION": re.compile(r"《[^《》]{2,60}》"),
-    "DEADLINE": re.compile(r"到\s*20\d\d\s*年(?:底|末)?|20\d\d\s*年(?:底|前|以前)|“?十四五”?期间|每年|每季度|长期坚持|持续推进"),
-    "QUANTITY": re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|[万亿千百]?(?:个|家|项|件|张|名|人次|户|种|批次))(?:以上|以下|左右)?"),
-}
+@lru_cache(maxsize=1)
+def span_patterns() -> dict[str, re.Pattern]:
+    raw = tomllib.loads(resources.files("graph_builder.patterns").joinpath("entities.toml").read_text("utf-8"))
+    return {label: re.compile(rx) for label, rx in raw["patterns"].items()}
 
 
 @Language.factory("plan_entities")
@@ -63,13 +62,24 @@ class PlanEntities:
             sp = doc.char_span(m.start(), m.end(), label="AGENCY", alignment_mode="expand")
             if sp is not None:
                 spans.append(sp)
-        for label, rx in PATTERNS.items():
+        for label, rx in span_patterns().items():
             for m in rx.finditer(doc.text):
-                sp = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
+                start = m.start()
+                if label == "REGION":  # "在砀山县": the division is a tail of the match
+                    start = next((m.start() + k for k in range(len(m.group(0)) - 1) if _is_region(m.group(0)[k:])), None)
+                    if start is None:
+                        continue
+                sp = doc.char_span(start, m.end(), label=label, alignment_mode="expand")
                 if sp is not None:
                     spans.append(sp)
         doc.ents = filter_spans(spans)
         return doc
+
+
+def _is_region(name: str) -> bool:
+    from .regions import resolve_region
+
+    return resolve_region(name) is not None
 
 
 @lru_cache(maxsize=1)

@@ -69,6 +69,8 @@ def resolve_mention(m: re.Match, plan_region: str | None) -> AgencyRef | None:
 def mentions(text: str, plan_region: str | None) -> list[tuple[AgencyRef, str]]:
     """(agency, role) for agencies the text assigns a role to; unassigned mentions are ignored."""
     roles = agency_config()["roles"]
+    if not agency_regex().search(text):
+        return []  # most items name no agency: skip the tokenizer
     doc = get_nlp()(text)
     out: list[tuple[AgencyRef, str]] = []
     for ent in doc.ents:

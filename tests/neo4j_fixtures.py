@@ -7,6 +7,7 @@ Under CI=true an unreachable server fails the tests; elsewhere they are skipped.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,36 @@ def _unavailable(reason: str):
     pytest.skip(f"Neo4j not reachable ({reason}); run: bash scripts/neo4j.sh start")
 
 
+_LOCK: list = []  # the open lock file, held by this process until it exits
+
+
+def _exclusive(uri: str) -> None:
+    """Serialise test sessions that share one server (several people run pytest in the same tree).
+
+    Community edition has a single user database, so concurrent sessions would overwrite each other's
+    graph. The lock is per process (fixtures imported into several modules share it) and is released
+    when the process ends.
+    """
+    import fcntl
+    import hashlib
+    import tempfile
+
+    if _LOCK:
+        return
+    name = hashlib.sha1(uri.encode()).hexdigest()[:12]
+    fh = open(Path(tempfile.gettempdir()) / f"plangraph-neo4j-tests-{name}.lock", "w")  # noqa: SIM115
+    deadline = time.monotonic() + float(os.environ.get("PLANGRAPH_NEO4J_LOCK_WAIT", "900"))
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                pytest.fail("another test session has held the Neo4j test lock for too long", pytrace=False)
+            time.sleep(0.5)
+    _LOCK.append(fh)
+
+
 @pytest.fixture(scope="session")
 def neo4j_store():
     """A connected Neo4jStore (session-wide; tests that write must reset the graph themselves)."""
@@ -34,6 +65,7 @@ def neo4j_store():
         store.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
         _unavailable(str(exc))
+    _exclusive(store.settings.uri)
     store.ensure_schema()
     yield store
     store.close()

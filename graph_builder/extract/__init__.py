@@ -84,6 +84,8 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None) -> PlanExtractio
         warnings.append(Warning_(doc.name, 1, "未能从正文识别规划所属行政区"))
 
     items = extract_items(root, pid, key)
+    for rec in (*items.tasks, *items.projects):
+        annotate(rec)
     for rec in (*items.sections, *items.tasks, *items.projects):
         g.add_node(rec.to_node())
     for e in items.edges:
@@ -110,6 +112,17 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None) -> PlanExtractio
                 g.add_node(ind.to_node())
                 g.add_edge(Edge("CONTAINS", section_of_line(node.line) or pid, ind.id))
     return PlanExtraction(plan, g, warnings, key)
+
+
+def annotate(rec) -> None:
+    """Deadline and cited documents of a task, with the same patterns the spaCy component uses."""
+    from ..nlp import span_patterns
+
+    pats = span_patterns()
+    deadlines = [m.group(0) for m in pats["DEADLINE"].finditer(rec.text)]
+    years = [d for d in deadlines if "20" in d]
+    rec.deadline = (max(years) if years else (deadlines[0] if deadlines else None))
+    rec.cites = list(dict.fromkeys(m.group(0).strip("《》") for m in pats["CITATION"].finditer(rec.text)))
 
 
 def _section_lines(sections):

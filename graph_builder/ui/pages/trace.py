@@ -63,8 +63,8 @@ if store is not None:
         else:
             c2.info("没有匹配的条目。")
 
-    if focus:
-        node = store.node(focus)
+    node = store.node(focus) if focus else None
+    if node is not None:
         st.subheader(f"{LABEL_ZH.get(node.label, '')}：{node.title}")
         if not meeting:
             a, b, c = st.columns(3)
