@@ -119,13 +119,19 @@ def _heading_key(t: str) -> str:
     return re.sub(r"[\s\t、.．。，,()（）:：…·•\-—]", "", t)
 
 
-def paragraphs(doc: SourceDoc) -> list[Paragraph]:
-    """Rejoin page-break splits, attach footnotes, drop the TOC and page numbers."""
+def paragraphs(doc: SourceDoc, on_line=None) -> list[Paragraph]:
+    """Rejoin page-break splits, attach footnotes, drop the TOC and page numbers.
+
+    *on_line(done, total)* is called every few thousand lines so a large file shows progress.
+    """
     rx = _rx()
+    total = len(doc.lines)
     toc = toc_lines(doc.lines)
     out: list[Paragraph] = []
     open_para: Paragraph | None = None  # last prose paragraph that may continue
-    for ln in doc.lines:
+    for i, ln in enumerate(doc.lines):
+        if on_line is not None and i % 5000 == 0:
+            on_line(i, total)
         raw = ln.text
         if ln.no in toc or not raw.strip() or rx["page_number_line"].match(raw):
             continue
@@ -151,6 +157,8 @@ def paragraphs(doc: SourceDoc) -> list[Paragraph]:
         open_para = para if (not table and not rx["terminal"].search(display)
                              and (len(display) >= 40 or rx["continues"].search(display))
                              and not _starts_new_block(display)) else None
+    if on_line is not None:
+        on_line(total, total)
     return out
 
 

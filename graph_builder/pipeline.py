@@ -72,7 +72,8 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
             t0 = time.perf_counter()
             doc = read_document(f)
             t1 = time.perf_counter()
-            ex = extract_plan(doc, (overrides or {}).get(f.name))
+            ex = extract_plan(doc, (overrides or {}).get(f.name),
+                              on_line=lambda done, total, name=f.name: progress(ProgressEvent("read", name, done, total, "行")))
             t_ingest += t1 - t0
             t_extract += time.perf_counter() - t1
         except ParseError as exc:

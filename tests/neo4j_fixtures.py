@@ -192,6 +192,84 @@ def synthetic_graph() -> Graph:
     return g
 
 
+def scaled_graph(provinces: int = 31, cities: int = 10, sections: int = 30, tasks_per_section: int = 20,
+                 indicators: int = 10, seed: int = 1) -> Graph:
+    """A large national → province → city graph with the seed graph's shape (benchmarks, crash tests).
+
+    Defaults give ≈ 220k nodes and ≈ 780k relationships. Ids depend only on position, so two seeds give
+    overlapping graphs with different links, properties and a few different items (stale-data tests).
+    """
+    import random
+
+    rnd = random.Random(seed)
+    g = Graph()
+    words = "市场 监管 质量 安全 食品 药品 标准 计量 认证 信用 价格 竞争 知识产权 消费 维权 执法 数字 智慧 营商 环境".split()
+    plans: list[tuple[str, str | None, str]] = [("plan:n", None, "national")]
+    for p in range(provinces):
+        plans.append((f"plan:p{p}", "plan:n", "province"))
+        for c in range(cities):
+            plans.append((f"plan:p{p}c{c}", f"plan:p{p}", "city"))
+    agencies = [f"agency:{i}" for i in range(provinces * (cities + 1) + 1)]
+    for i, a in enumerate(agencies):
+        g.add_node(Node(a, "Agency", {"name": f"第{i}市场监督管理局", "region": None, "aliases": [f"局{i}"],
+                                      "kind": "body"}))
+    g.add_node(Node("region:cn", "Region", {"name": "中国", "level": "national", "parent": None}))
+    tasks_of: dict[str, list[str]] = {}
+    for k, (pid, up, level) in enumerate(plans):
+        g.add_node(Node(pid, "Plan", {"title": f"{pid} 市场监管十四五规划", "region": pid, "level": level,
+                                      "issuer": None, "date": "2021-12-01", "source": f"{pid}.txt",
+                                      "loaded": True, "doc_no": None, "cites": []}))
+        rid = f"region:{pid[5:]}"
+        if rid != "region:n":
+            g.add_node(Node(rid, "Region", {"name": rid, "level": level, "parent": None}))
+            g.add_edge(Edge("WITHIN", rid, "region:cn" if level == "province" else f"region:{up[5:]}", {}))
+            g.add_edge(Edge("COVERS", pid, rid, {}))
+        if up:
+            g.add_edge(Edge("上级规划", pid, up, {"score": 1.0, "method": "cites", "evidence": [], "status": "accepted"}))
+        ids = []
+        for s_ in range(sections):
+            sid = f"section:{pid[5:]}:{s_}"
+            g.add_node(Node(sid, "Section", {"plan": pid, "title": f"第{s_}节", "path": [f"第{s_}节"], "line": s_,
+                                             "kind": "task", "page": None}))
+            g.add_edge(Edge("CONTAINS", pid, sid, {}))
+            for t in range(tasks_per_section):
+                if (t + s_ + seed) % 29 == 0:  # a few items exist only in some seeds
+                    continue
+                tid = f"task:{pid[5:]}:{s_}:{t}"
+                title = "推进" + "".join(rnd.choice(words) for _ in range(3)) + f"工作{t}"
+                g.add_node(Node(tid, "Task", {"plan": pid, "title": title, "text": title + "，加快建设。",
+                                              "path": [f"第{s_}节", title], "line": t, "page": None,
+                                              "deadline": None, "cites": []}))
+                g.add_edge(Edge("CONTAINS", sid, tid, {}))
+                for a in rnd.sample(agencies[k % 40: k % 40 + 6], rnd.choice((1, 2))):
+                    g.add_edge(Edge("责任", a, tid, {"role": rnd.choice(("牵头", "配合")), "evidence": "部门"}))
+                ids.append(tid)
+        for i in range(indicators):
+            iid = f"ind:{pid[5:]}:{i}"
+            g.add_node(Node(iid, "Indicator", {"plan": pid, "name": f"指标{i}", "unit": "%", "baseline": "1",
+                                               "target": str(rnd.randint(2, 99)), "attribute": "预期性",
+                                               "cumulative": False, "category": None, "source": "table",
+                                               "line": i, "seq": str(i), "page": None, "task": None,
+                                               "quote": None}))
+            g.add_edge(Edge("CONTAINS", pid, iid, {}))
+            if up:
+                g.add_edge(Edge("上级规划", iid, f"ind:{up[5:]}:{i}",
+                                {"score": 0.9, "method": "name", "evidence": [], "status": "accepted",
+                                 "flags": ["unit_mismatch"] if i % 3 == 0 else [], "reasons": ["单位"] if i % 3 == 0 else []}))
+        tasks_of[pid] = ids
+        if up:
+            upper = tasks_of[up]
+            for tid in ids:
+                for target in rnd.sample(upper, rnd.choice((1, 1, 1, 2))):
+                    g.add_edge(Edge("上级规划", tid, target, {"score": round(rnd.random(), 4), "method": "tfidf",
+                                                             "evidence": ["相似"], "status": rnd.choice(
+                                                                 ("suggested", "accepted", "rejected", "suggested"))}))
+        for _ in range(len(ids) // 20):
+            a, b = rnd.sample(ids, 2)
+            g.add_edge(Edge("OVERLAPS", a, b, {"score": round(rnd.random(), 4), "kind": "within_plan", "evidence": []}))
+    return g
+
+
 SYN = {"n1": "深入推进商事制度改革", "p1": "深化商事制度改革，推进证照分离", "c1": "推进“证照分离”改革全覆盖"}
 
 
@@ -209,5 +287,5 @@ def same_graph(a: Graph, b: Graph) -> None:
         assert b.edge(*e.key) == e, e.key
 
 
-__all__ = ["neo4j_store", "neo4j_empty", "synthetic_graph", "item_id", "same_graph", "SYN", "IN_CI", "ROOT",
+__all__ = ["neo4j_store", "neo4j_empty", "synthetic_graph", "scaled_graph", "item_id", "same_graph", "SYN", "IN_CI", "ROOT",
            "StoreError"]

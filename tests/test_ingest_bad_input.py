@@ -157,4 +157,5 @@ def test_large_file_is_processed_with_bounded_memory_and_progress(tmp_path):
     tracemalloc.stop()
     assert not report.failed
     assert events and events[-1].done == events[-1].total
+    assert len([e for e in events if e.stage == "read"]) > 10  # progress within the big file
     assert peak < 20 * written

@@ -10,7 +10,7 @@ from rich.tree import Tree
 from ..errors import ConfigError
 from ..progress import ProgressEvent
 
-STAGES = {"extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
+STAGES = {"read": "读取行", "extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
 
 
 def register(sub) -> None:

@@ -49,8 +49,8 @@ def region_id(name: str) -> str:
     return stable_id("region", name)
 
 
-def extract_plan(doc: SourceDoc, overrides: dict | None = None) -> PlanExtraction:
-    paras = paragraphs(doc)
+def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) -> PlanExtraction:
+    paras = paragraphs(doc, on_line)
     root = build_outline(paras)
     front = root.body
     first_heading_body = next((c.body for c in root.children if c.kind == "heading"), [])

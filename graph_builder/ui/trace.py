@@ -7,11 +7,13 @@ does not freeze a projector laptop.
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from ..models import LEVEL_RANK, Node
@@ -242,6 +244,22 @@ _EXTRA = """
 """
 
 
+_TOOLTIP_CSS = (".vis-tooltip{position:absolute;visibility:hidden;padding:6px 8px;white-space:pre-wrap;max-width:420px;"
+                "font-size:14px;color:#111;background:#fffbe6;border:1px solid #c9c9c9;border-radius:4px;"
+                "box-shadow:2px 2px 8px rgba(0,0,0,.15);pointer-events:none;z-index:5}")
+
+
+@functools.lru_cache(maxsize=1)
+def _vis_css() -> str:
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.css"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
 def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) -> str:
     """Self-contained pyvis HTML (vis-network inlined, no CDN, no temp file) for ``components.html`` and export."""
     from pyvis.network import Network
@@ -290,6 +308,9 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
     net.set_options(json.dumps(_vis_options(meeting), ensure_ascii=False))
     out = net.generate_html(notebook=False)
     out = _HEADING.sub("", _CDN_TAG.sub("", out))
+    css = _vis_css()
+    if css and css in out:  # 220 kB of icons for buttons we do not use; only the tooltip style matters
+        out = out.replace(css, _TOOLTIP_CSS, 1)
     fname = json.dumps(f"追溯_{short(view.nodes[view.focus].title if view.focus in view.nodes else 'graph', 20)}.png",
                        ensure_ascii=False)
     extra = _EXTRA % {"bg": bg, "panel": 18 if meeting else 14, "fname": fname}
