@@ -194,18 +194,11 @@ class Task(_Record):
 
 
 @dataclass(slots=True)
-class Project(_Record):
+class Project(Task):
+    """An item of a 专栏 box: a task-like record that also names its box."""
+
     label: ClassVar[str] = "Project"
-    id: str
-    plan: str
-    title: str
-    text: str
-    path: list[str]
-    line: int
-    box: str
-    page: int | None = None
-    deadline: str | None = None
-    cites: list[str] = field(default_factory=list)
+    box: str = ""
 
 
 @dataclass(slots=True)

@@ -67,7 +67,7 @@ def _walk(node: OutlineNode, path: list[str], parent_id: str, plan_id: str, ids:
                 for proj in box_projects(child):
                     title, text, line = proj
                     pid = ids.make("project", [*path, child.title], title)
-                    res.projects.append(Project(pid, plan_id, title, text, list(path), line, child.title, child.page))
+                    res.projects.append(Project(pid, plan_id, title, text, list(path), line, child.page, box=child.title))
                     res.edges.append(Edge("CONTAINS", parent_id, pid))
 
 
