@@ -9,7 +9,12 @@ import streamlit as st  # noqa: E402
 from graph_builder.ui import layout  # noqa: E402
 
 st.set_page_config(page_title="规划任务图谱", page_icon=":material/account_tree:", layout="wide")
+from graph_builder.errors import GraphBuilderError  # noqa: E402
+
 pages = layout.build_pages()
 nav = st.navigation(list(pages.values()))
 layout.sidebar()
-nav.run()
+try:
+    nav.run()
+except GraphBuilderError as exc:  # e.g. Neo4j went away mid-session: one clear line, not a traceback
+    st.error(f"读取图谱失败：{exc}")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph_builder.models import Graph  # noqa: E402
 from graph_builder.store.neo4j_store import Neo4jStore  # noqa: E402
-from tests.neo4j_fixtures import scaled_graph  # noqa: E402
+from tests.neo4j_fixtures import hold_server_lock, scaled_graph  # noqa: E402
 
 
 def server_peak_mb() -> float | None:
@@ -89,6 +89,7 @@ def main() -> int:
     t0 = time.perf_counter()
     store = Neo4jStore()
     store.ping()
+    hold_server_lock(store.settings.uri)  # test sessions on the same server wait for us, and we for them
     print(f"server: {store.describe()}")
     if not args.no_seed:
         from graph_builder.pipeline import build

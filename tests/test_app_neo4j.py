@@ -24,7 +24,21 @@ def neo4j_app(neo4j_store, monkeypatch, tmp_path):  # noqa: F811
     if neo4j_store.settings.database:
         monkeypatch.setenv("NEO4J_DATABASE", neo4j_store.settings.database)
     monkeypatch.setenv("PLANGRAPH_DECISIONS", str(tmp_path / "review.csv"))
-    monkeypatch.setattr(neo4j_store, "load", _forbidden)  # the app must never pull the whole graph
+    from graph_builder.store.neo4j_store import Neo4jStore
+
+    monkeypatch.setattr(Neo4jStore, "load", _forbidden)  # the app must never pull the whole graph
+    nodes, edges = Neo4jStore.nodes, Neo4jStore.edges
+
+    def filtered_nodes(self, label=None, plan=None):
+        assert label or plan, "nodes() without a filter reads the whole graph"
+        return nodes(self, label=label, plan=plan)
+
+    def filtered_edges(self, type_=None, source=None, target=None):
+        assert source or target, "edges() without an end reads every edge of a type"
+        return edges(self, type_=type_, source=source, target=target)
+
+    monkeypatch.setattr(Neo4jStore, "nodes", filtered_nodes)
+    monkeypatch.setattr(Neo4jStore, "edges", filtered_edges)
     yield neo4j_store
 
 

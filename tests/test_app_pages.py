@@ -184,6 +184,15 @@ def test_empty_store_says_how_to_build(tmp_path, monkeypatch):
     assert any("plangraph build" in i.value for i in at.info)
 
 
+def test_corrupt_store_is_one_clear_error(tmp_path, monkeypatch):
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "graph.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("PLANGRAPH_STORE", str(d))
+    at = open_page("overview")
+    assert any("无法读取图谱" in e.value for e in at.error)
+
+
 def test_orphans_and_overlaps_tables(store_dir):
     need_query("orphans", "overlaps")
     at = open_page("orphans")
@@ -333,3 +342,32 @@ def test_seed_trace_anhui_task_down_to_suzhou(seed_copy):
     _, nodes, _ = graph_of(at)
     regions = " ".join(n["region"] for n in nodes)
     assert "宿州" in regions and "安徽" in regions
+
+
+def test_seed_accept_survives_rebuild_and_relink(seed_copy, tmp_path):
+    """On the real plans: accept a suggested Suzhou link in the UI, rebuild from data/plans, re-link with the
+    decision file (``plangraph link``) — the link is accepted again, not back to suggested."""
+    from graph_builder.cli import main as cli
+    from graph_builder.pipeline import build, load_manifest
+
+    g = EmbeddedStore(seed_copy).load()
+    suzhou = next(p.id for p in g.by_label("Plan") if "宿州" in (p.get("region") or "") and p.get("loaded", True))
+    at = review_page()
+    at.selectbox(key="rv_plan").set_value(suzhou).run()
+    sb = at.selectbox(key="rv_pick")
+    assert sb.options, "the seed build suggests links for Suzhou"
+    assert not at.exception
+    at.button(key="rv_accept").click().run()
+    assert not at.exception and any("已确认" in s.value for s in at.success)
+    (d,) = review.load_decisions(tmp_path / "review.csv")
+    assert _status(seed_copy, d.source, d.target) == "accepted"
+
+    manifest = ROOT / "data" / "manifest.toml"  # as `plangraph build` and tests/conftest.py do
+    build([ROOT / "data" / "plans"], EmbeddedStore(seed_copy),
+          overrides=load_manifest(manifest if manifest.exists() else None))
+    assert cli(["link", "--store", str(seed_copy), "--decisions", str(tmp_path / "review.csv")]) == 0
+    assert _status(seed_copy, d.source, d.target) == "accepted"
+    at = review_page()
+    at.selectbox(key="rv_plan").set_value(suzhou).run()
+    at.multiselect(key="rv_status").set_value(["accepted"]).run()
+    assert d.source_title in frame_text(at)

@@ -8,6 +8,7 @@ Chromium is a failure, not a skip.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -53,6 +54,15 @@ NODES_JS = """(() => {
 })()"""
 
 
+CLICK_JS = """(() => {
+  const f = [...document.querySelectorAll('iframe')].find(f => f.contentWindow && f.contentWindow.pgReady);
+  const w = f.contentWindow;
+  w.network.body.emitter.emit('click', {nodes: [%s], edges: [], pointer: {DOM: {x: 0, y: 0}, canvas: {x: 0, y: 0}}});
+  const p = w.document.getElementById('pg-panel');
+  return p.style.display === 'block' ? p.innerText : null;
+})()"""
+
+
 def run_trace_check(app: Path, store_dir: Path, focus: str, upper_region: str, lower_region: str, shot: Path,
                     decisions: Path) -> dict:
     """Open /trace?id=FOCUS in Chromium; return what was found (nodes, plans text, glyph images)."""
@@ -67,6 +77,7 @@ def run_trace_check(app: Path, store_dir: Path, focus: str, upper_region: str, l
         browser.wait_js("document.getElementById('pg-plans') && document.getElementById('pg-plans').innerText", 30)
         time.sleep(1.0)  # let vis finish its first draw before the screenshot
         found["plans_text"] = browser.js("document.getElementById('pg-plans').innerText")
+        found["panel"] = browser.js(CLICK_JS % json.dumps(focus))  # a click on the focus opens its details
         found["glyphs"] = browser.js(GLYPH_JS)
         found["body_has_title"] = browser.js("document.body.innerText.includes('追溯')")
         browser.screenshot(shot)
@@ -85,6 +96,8 @@ def assert_trace(found: dict, focus: str, upper_region: str, lower_region: str, 
     assert found["edges"] >= 1
     assert upper_region in found["plans_text"] and lower_region in found["plans_text"]
     assert found["body_has_title"]
+    focus_title = next(n["label"] for n in nodes if n["id"] == focus).split("\n")[-1].rstrip("…")
+    assert found["panel"] and focus_title in found["panel"] and "责任单位" in found["panel"], found["panel"]
     g = found["glyphs"]
     assert g["gui"] != g["hua"], "two different ideographs render differently (not the same missing-glyph box)"
     assert g["gui"] != g["box"] and g["hua"] != g["box"], "ideographs do not render as the missing-glyph box"

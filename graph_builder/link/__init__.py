@@ -15,7 +15,7 @@ from ..models import Edge, Graph, Node
 from ..progress import Progress, ProgressEvent, null_progress
 from .config import LinkConfig, load_config
 from .index import CorpusIndex
-from .indicators import consistency, measure_key, measure_similarity
+from .indicators import consistency, link_indicators
 from .overlaps import peer_overlaps, within_plan_overlaps
 from .plans import link_plans, upper_closure
 from .tasks import score_lower_plan
@@ -86,10 +86,15 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     _tick(progress, "任务对应", 1, 5)
     loaded = {p.id for p in graph.by_label("Plan") if p.get("loaded", True) is not False}
+    chain_index: dict[tuple[str, ...], dict[str, list[int]]] = {}  # cities under one province share it
     for plan in sorted(view.items_by_plan):
-        uppers = [u for u in upper_closure(direct, plan) if u in loaded]
+        uppers = tuple(sorted(u for u in upper_closure(direct, plan) if u in loaded))
         up_idxs = [j for u in uppers for j in view.items_by_plan.get(u, [])]
-        parents = score_lower_plan(view, index, view.items_by_plan[plan], up_idxs, cfg)
+        if not up_idxs:
+            continue
+        if uppers not in chain_index:
+            chain_index[uppers] = index.chain_postings(up_idxs)
+        parents = score_lower_plan(view, index, view.items_by_plan[plan], up_idxs, cfg, chain_index[uppers])
         for i, cands in parents.items():
             for c in cands:
                 graph.add_edge(Edge("上级规划", view.items[i].id, view.items[c.up].id, {
@@ -135,47 +140,14 @@ def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str
                      summary: LinkSummary) -> None:
     """上级规划 between indicators of one region chain, SAME_MEASURE between all other plans."""
     ic = cfg.indicators
-    inds = sorted((n for n in graph.by_label("Indicator") if n.get("plan") in loaded), key=lambda n: n.id)
-    keys = {n.id: measure_key(n.get("name")) for n in inds}
-    ups = {p: set(upper_closure(direct, p)) for p in loaded}
-    # blocking on character bigrams of the measure key keeps this near-linear
-    post: dict[str, list[int]] = defaultdict(list)
-    for k, n in enumerate(inds):
-        key = keys[n.id]
-        for g in {key[i:i + 2] for i in range(len(key) - 1)}:
-            post[g].append(k)
-    best_up: dict[tuple[str, str], tuple[float, str]] = {}  # (lower indicator, upper plan) → best
-    for k, n in enumerate(inds):
-        key = keys[n.id]
-        grams = {key[i:i + 2] for i in range(len(key) - 1)}
-        hits: dict[int, int] = defaultdict(int)
-        for g in grams:
-            for m in post.get(g, ()):
-                if m > k:
-                    hits[m] += 1
-        for m, shared in hits.items():
-            o = inds[m]
-            if o.get("plan") == n.get("plan") or shared < 0.5 * min(len(grams), len(keys[o.id]) - 1):
-                continue
-            s = measure_similarity(key, keys[o.id])
-            if s < ic.same_measure:
-                continue
-            pa, pb = n.get("plan"), o.get("plan")
-            if pb in ups.get(pa, ()):
-                low, up = n, o
-            elif pa in ups.get(pb, ()):
-                low, up = o, n
-            else:
-                a, b = sorted((n, o), key=lambda x: x.id)
-                v = consistency(a, b, ic, hierarchical=False)
-                graph.add_edge(Edge("SAME_MEASURE", a.id, b.id, {"score": round(s, 4), "flags": v.flags,
-                                                                 "reasons": v.reasons}))
-                summary.same_measure += 1
-                continue
-            cur = best_up.get((low.id, up.get("plan")))
-            if cur is None or s > cur[0]:
-                best_up[(low.id, up.get("plan"))] = (s, up.id)
-    for (low_id, _plan), (s, up_id) in sorted(best_up.items()):
+    inds = [n for n in graph.by_label("Indicator") if n.get("plan") in loaded]
+    chain = {p: set(upper_closure(direct, p)) for p in loaded}
+    res = link_indicators(inds, chain, ic)
+    for a, b, s in res.same:
+        v = consistency(graph.nodes[a], graph.nodes[b], ic, hierarchical=False)
+        graph.add_edge(Edge("SAME_MEASURE", a, b, {"score": round(s, 4), "flags": v.flags, "reasons": v.reasons}))
+        summary.same_measure += 1
+    for low_id, up_id, s in res.upper:
         low, up = graph.nodes[low_id], graph.nodes[up_id]
         v = consistency(low, up, ic, hierarchical=True)
         graph.add_edge(Edge("上级规划", low_id, up_id, {

@@ -50,7 +50,8 @@ class TaskConfig:
 class OverlapConfig:
     peer_min_score: float = 0.10
     peer_top_k: int = 2
-    peer_mutual: bool = False
+    peer_max_per_task: int = 8
+    chunk: int = 512
     min_shared_terms: int = 3
     max_df_share: float = 0.13
     min_shared_weight: float = 0.35
@@ -63,6 +64,7 @@ class OverlapConfig:
 @dataclass(slots=True)
 class IndicatorConfig:
     same_measure: float = 0.9
+    same_measure_max: int = 20
     unit_groups: list[list[str]] = field(default_factory=list)
     comparable_units: list[str] = field(default_factory=list)
     comparable_name_markers: list[str] = field(default_factory=list)

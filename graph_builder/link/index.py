@@ -42,7 +42,17 @@ def _tfidf(texts: list[str], analyzer: str, cfg: TextConfig) -> tuple[sparse.csr
                            alternate_sign=False, norm=None, dtype=np.float32)
     tr = TfidfTransformer(sublinear_tf=True)
     m = tr.fit_transform(hv.transform(texts)).astype(np.float32).tocsr()
-    return m, tr.idf_.astype(np.float32)
+    used = np.unique(m.indices)
+    return _compress(m, used), tr.idf_.astype(np.float32)[used]
+
+
+def _compress(m: sparse.csr_matrix, used: np.ndarray) -> sparse.csr_matrix:
+    """Drop the unused hashed columns (2^21 wide matrices make every transpose allocate megabytes)."""
+    remap = np.full(m.shape[1], -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    out = sparse.csr_matrix((m.data, remap[m.indices], m.indptr), shape=(m.shape[0], len(used)))
+    out.sort_indices()
+    return out
 
 
 @dataclass(slots=True)
@@ -56,8 +66,8 @@ class CorpusIndex:
     content: sparse.csr_matrix | None = None
     content_idf: np.ndarray | None = None
     shingle_sets: list[set[str]] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=dict)
     shingle_df: dict[str, int] = field(default_factory=dict)
+    boilerplate_cap: int = 0
 
     @classmethod
     def build(cls, texts: list[str], cfg: TextConfig) -> "CorpusIndex":
@@ -68,6 +78,7 @@ class CorpusIndex:
         hv = HashingVectorizer(analyzer="char", ngram_range=(cfg.lex_ngram, cfg.lex_ngram), n_features=_N_FEATURES,
                                alternate_sign=False, norm=None, binary=True, dtype=np.float32)
         b = hv.transform(texts).tocsr()
+        b = _compress(b, np.unique(b.indices))
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
         idx.lex_bin = b
@@ -77,21 +88,30 @@ class CorpusIndex:
         idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)
         k = cfg.shingle
         idx.shingle_sets = [set(shingles(t, k)) for t in texts]
-        post: dict[str, list[int]] = defaultdict(list)
-        for i, s in enumerate(idx.shingle_sets):
-            for g in s:
-                post[g].append(i)
-        idx.shingle_df = {g: len(v) for g, v in post.items()}
-        cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
-        idx.postings = {g: v for g, v in post.items() if len(v) <= cap}
+        df: dict[str, int] = defaultdict(int)
+        for sset in idx.shingle_sets:
+            for g in sset:
+                df[g] += 1
+        idx.shingle_df = dict(df)
+        idx.boilerplate_cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
         return idx
 
-    def copy_candidates(self, i: int, allowed: set[int]) -> dict[int, int]:
-        """Items in *allowed* sharing discriminative shingles with item *i* → number shared."""
+    def chain_postings(self, upper: list[int]) -> dict[str, list[int]]:
+        """Inverted index of the non-boilerplate shingles of *upper* items (built once per upper chain)."""
+        post: dict[str, list[int]] = defaultdict(list)
+        df, cap = self.shingle_df, self.boilerplate_cap
+        for j in upper:
+            for g in self.shingle_sets[j]:
+                if df[g] <= cap:
+                    post[g].append(j)
+        return post
+
+    def copy_candidates(self, i: int, postings: dict[str, list[int]]) -> dict[int, int]:
+        """Upper items sharing discriminative shingles with item *i* → number shared."""
         hits: dict[int, int] = defaultdict(int)
         for g in self.shingle_sets[i]:
-            for j in self.postings.get(g, ()):
-                if j != i and j in allowed:
+            for j in postings.get(g, ()):
+                if j != i:
                     hits[j] += 1
         return hits
 

@@ -161,3 +161,82 @@ def consistency(low: Node, up: Node | None, cfg: IndicatorConfig, *, hierarchica
                 binding = "（约束性指标）" if "约束" in str(low.get("attribute") or "") + str(up.get("attribute") or "") else ""
                 v.add("weaker_target", f"下级目标 {low.get('target')} 弱于上级目标 {up.get('target')}{binding}")
     return v
+
+
+@dataclass(slots=True)
+class IndicatorLinks:
+    upper: list[tuple[str, str, float]] = field(default_factory=list)  # (lower id, upper id, score)
+    same: list[tuple[str, str, float]] = field(default_factory=list)  # (a id, b id, score), a < b
+
+
+def _key_pairs(keys: list[str], threshold: float) -> list[tuple[str, str, float]]:
+    """Pairs of distinct measure keys at or above *threshold* (bigram blocking, each pair once)."""
+    post: dict[str, list[int]] = {}
+    grams = [{k[i:i + 2] for i in range(len(k) - 1)} for k in keys]
+    for n, gs in enumerate(grams):
+        for g in gs:
+            post.setdefault(g, []).append(n)
+    out = []
+    for n, gs in enumerate(grams):
+        hits: dict[int, int] = {}
+        for g in gs:
+            for m in post[g]:
+                if m > n:
+                    hits[m] = hits.get(m, 0) + 1
+        for m, shared in hits.items():
+            if shared < 0.5 * min(len(gs), len(grams[m])):
+                continue
+            s = measure_similarity(keys[n], keys[m])
+            if s >= threshold:
+                out.append((keys[n], keys[m], s))
+    return out
+
+
+def link_indicators(inds: list[Node], chain: dict[str, set[str]], cfg: IndicatorConfig) -> IndicatorLinks:
+    """上级规划 inside one region chain (best per lower indicator and upper plan), SAME_MEASURE otherwise.
+
+    Work is grouped by distinct measure key, so many plans repeating one indicator cost
+    O(plans × same_measure_max), not O(plans²).
+    """
+    res = IndicatorLinks()
+    by_key: dict[str, list[Node]] = {}
+    for n in sorted(inds, key=lambda n: (str(n.get("plan")), n.id)):
+        k = measure_key(n.get("name"))
+        if len(k) >= 2:
+            by_key.setdefault(k, []).append(n)
+    pairs = [(k, k, 1.0) for k in by_key] + _key_pairs(sorted(by_key), cfg.same_measure)
+    best_up: dict[tuple[str, str], tuple[float, str]] = {}
+    same_count: dict[str, int] = {}
+    same_seen: set[tuple[str, str]] = set()
+    for ka, kb, s in sorted(pairs, key=lambda t: -t[2]):
+        for a_side, b_side in ((by_key[ka], by_key[kb]),) if ka == kb else ((by_key[ka], by_key[kb]), (by_key[kb], by_key[ka])):
+            b_by_plan: dict[str, list[Node]] = {}
+            for o in b_side:
+                b_by_plan.setdefault(str(o.get("plan")), []).append(o)
+            for n in a_side:
+                pn = str(n.get("plan"))
+                ups = chain.get(pn, set())
+                for up_plan in ups:  # the chain is short: look the upper plans up directly
+                    for o in b_by_plan.get(up_plan, ()):
+                        cur = best_up.get((n.id, up_plan))
+                        if cur is None or s > cur[0]:
+                            best_up[(n.id, up_plan)] = (s, o.id)
+                if same_count.get(n.id, 0) >= cfg.same_measure_max:
+                    continue
+                for plan, members in b_by_plan.items():
+                    if plan == pn or plan in ups or pn in chain.get(plan, set()):
+                        continue
+                    o = members[0]
+                    key = (n.id, o.id) if n.id < o.id else (o.id, n.id)
+                    if key in same_seen:
+                        continue
+                    if same_count.get(o.id, 0) >= cfg.same_measure_max:
+                        continue
+                    same_seen.add(key)
+                    same_count[n.id] = same_count.get(n.id, 0) + 1
+                    same_count[o.id] = same_count.get(o.id, 0) + 1
+                    res.same.append((key[0], key[1], s))
+                    if same_count[n.id] >= cfg.same_measure_max:
+                        break
+    res.upper = [(low, up, s) for (low, _p), (s, up) in sorted(best_up.items())]
+    return res

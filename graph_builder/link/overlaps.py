@@ -15,7 +15,7 @@ from scipy import sparse
 from .config import LinkConfig
 from .index import CorpusIndex, content_text
 from .tasks import shared_blocks
-from .text import covered_runs
+from .text import covered_runs, shingles
 from .view import GraphView
 
 
@@ -41,39 +41,56 @@ def _strong_parts(index: CorpusIndex, max_df_share: float):
 
 
 def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[str]], cfg: LinkConfig) -> list[Overlap]:
-    """Best-matching task pairs between every two plans of a peer group (best k per side)."""
+    """Best-matching task pairs between plans of one peer group.
+
+    A pair is kept when it passes the thresholds and one side is among the other's ``peer_top_k`` best
+    in that plan; each task keeps at most ``peer_max_per_task`` such pairs, so the output grows
+    linearly with the number of tasks. Rows are processed in chunks (vectorised, bounded memory).
+    """
     oc = cfg.overlaps
     found: dict[tuple[int, int], Overlap] = {}
     xs, xb = _strong_parts(index, oc.max_df_share)
+    grams4: dict[int, set[str]] = {}  # 4-char shingles per item, for the evidence passages
+
+    def evidence(a: int, b: int) -> list[str]:
+        if b not in grams4:
+            grams4[b] = set(shingles(view.items[b].text, 4))
+        blocks = shared_blocks(view.items[a].text, "", min_len=4, limit=8, b_grams=grams4[b])
+        return [t for t in blocks if len(t) >= 6 or content_text(t, index.stopwords).strip()][:4]
+
     for group in peer_groups:
-        for x, pa in enumerate(group):
-            for pb in group[x + 1:]:
-                ra, rb = view.items_by_plan.get(pa, []), view.items_by_plan.get(pb, [])
-                if not ra or not rb:
-                    continue
-                cos = index.cosine_block(ra, rb)
-                n_strong = (xb[ra] @ xb[rb].T).toarray()
-                strong_cos = (xs[ra] @ xs[rb].T).toarray()
-                ok = (cos >= oc.peer_min_score) & (n_strong >= oc.min_shared_terms) & (
-                    strong_cos >= oc.min_shared_weight * cos)
-                if not ok.any():
-                    continue
-                masked = np.where(ok, cos, -1.0)
-                k = oc.peer_top_k
-                # a pair must be among the k best of both sides: each task overlaps its closest peers only
-                top_r = np.argsort(-masked, axis=1)[:, :k]
-                top_c = np.argsort(-masked, axis=0)[:k, :]
-                in_r = np.zeros_like(ok)
-                np.put_along_axis(in_r, top_r, True, axis=1)
-                in_c = np.zeros_like(ok)
-                np.put_along_axis(in_c, top_c, True, axis=0)
-                keep = ok & (in_r & in_c if oc.peer_mutual else in_r | in_c)
-                for r, c in zip(*np.nonzero(keep)):
-                    i, j = ra[r], rb[c]
+        cols = [i for p in group for i in view.items_by_plan.get(p, [])]
+        if len(cols) < 2:
+            continue
+        plan_of = np.array([group.index(view.items[i].plan) for i in cols])
+        xc, xbc, xsc = index.content[cols].T.tocsc(), xb[cols].T.tocsc(), xs[cols].T.tocsc()
+        for start in range(0, len(cols), oc.chunk):
+            rows = cols[start:start + oc.chunk]
+            cos = (index.content[rows] @ xc).toarray()
+            rp = plan_of[start:start + oc.chunk]
+            ok = (cos >= oc.peer_min_score) & (rp[:, None] != plan_of[None, :])
+            if not ok.any():
+                continue
+            n_strong = (xb[rows] @ xbc).toarray()
+            strong_cos = (xs[rows] @ xsc).toarray()
+            ok &= (n_strong >= oc.min_shared_terms) & (strong_cos >= oc.min_shared_weight * cos)
+            for r in np.flatnonzero(ok.any(axis=1)):
+                cand = np.flatnonzero(ok[r])
+                cand = cand[np.argsort(-cos[r, cand], kind="stable")]
+                per_plan: dict[int, int] = {}
+                kept = 0
+                for c in cand:
+                    p = int(plan_of[c])
+                    if per_plan.get(p, 0) >= oc.peer_top_k:
+                        continue
+                    per_plan[p] = per_plan.get(p, 0) + 1
+                    kept += 1
+                    i, j = rows[r], cols[c]
                     a, b = sorted((i, j), key=lambda q: view.items[q].id)
-                    ev = [t for t in shared_blocks(view.items[a].text, view.items[b].text, min_len=4, limit=8)
-                          if content_text(t, index.stopwords).strip()][:4]
-                    found[(a, b)] = Overlap(a, b, round(float(cos[r, c]), 4), "peer", ev)
+                    if (a, b) not in found:
+                        found[(a, b)] = Overlap(a, b, round(float(cos[r, c]), 4), "peer", evidence(a, b))
+                    if kept >= oc.peer_max_per_task:
+                        break
     return list(found.values())
 
 
@@ -87,14 +104,17 @@ def within_plan_overlaps(view: GraphView, index: CorpusIndex, cfg: LinkConfig) -
     out: list[Overlap] = []
     for plan, idxs in view.items_by_plan.items():
         pairs: dict[tuple[int, int], int] = defaultdict(int)
-        members = set(idxs)
+        plan_post: dict[str, list[int]] = defaultdict(list)
+        for i in idxs:
+            for g in sets[i]:
+                plan_post[g].append(i)
         seen_grams: set[str] = set()
         for i in idxs:
             for g in sets[i]:
                 if g in seen_grams or not 1 < df[g] <= cap:
                     continue
                 seen_grams.add(g)
-                lst = [j for j in index.postings.get(g, ()) if j in members]
+                lst = [j for j in plan_post.get(g, ())]
                 if 1 < len(lst) <= 6:
                     for x in range(len(lst)):
                         for y in range(x + 1, len(lst)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..models import LEVEL_RANK, Edge, Graph, Node, stable_id
+from ..models import Edge, Graph, Node, stable_id
 from .config import PlanConfig
 from .text import dice, norm, simplify
 
@@ -245,7 +245,3 @@ def upper_closure(direct: dict[str, list[str]], plan_id: str) -> list[str]:
                 nxt.extend(direct.get(u, []))
         frontier = nxt
     return out
-
-
-def level_rank(level: str | None) -> int:
-    return LEVEL_RANK.get(level or "", 9)

@@ -57,16 +57,23 @@ def _section_matrix(view: GraphView, index: CorpusIndex, idxs: list[int]) -> tup
     return secs, l2_normalize(agg @ index.content)
 
 
-def shared_blocks(a: str, b: str, min_len: int = 4, limit: int = 4) -> list[str]:
-    """Longest runs of *a* also found in *b* (evidence for a lexical link); linear in the text lengths."""
+def shared_blocks(a: str, b: str, min_len: int = 4, limit: int = 4, b_grams: set[str] | None = None) -> list[str]:
+    """Longest runs of *a* also found in *b* (evidence for a lexical link); linear in the text lengths.
+
+    *b_grams*: the 4-character shingles of *b*, when the caller compares *b* many times.
+    """
     k = min(4, min_len)
-    runs = covered_runs(a, set(shingles(b, k)), k, min_len)
+    runs = covered_runs(a, b_grams if b_grams is not None else set(shingles(b, k)), k, min_len)
     return [p.text for p in sorted(runs, key=len, reverse=True)[:limit]]
 
 
 def score_lower_plan(view: GraphView, index: CorpusIndex, low_idxs: list[int], up_idxs: list[int],
-                     cfg: LinkConfig) -> dict[int, list[Candidate]]:
-    """Scored, selected parents for every lower item of one plan (lower idx → parents best first)."""
+                     cfg: LinkConfig, postings: dict[str, list[int]] | None = None) -> dict[int, list[Candidate]]:
+    """Scored, selected parents for every lower item of one plan (lower idx → parents best first).
+
+    *postings* is the shingle index of the upper chain (:meth:`CorpusIndex.chain_postings`); pass it
+    when several lower plans share one chain so it is built once.
+    """
     tc = cfg.tasks
     if not low_idxs or not up_idxs:
         return {}
@@ -79,7 +86,8 @@ def score_lower_plan(view: GraphView, index: CorpusIndex, low_idxs: list[int], u
     low_sec_pos = {s: k for k, s in enumerate(low_secs)}
     up_sec_pos = {s: k for k, s in enumerate(up_secs)}
     up_col = {j: c for c, j in enumerate(up_idxs)}
-    allowed = set(up_idxs)
+    if postings is None:
+        postings = index.chain_postings(up_idxs)
 
     out: dict[int, list[Candidate]] = {}
     for r, i in enumerate(low_idxs):
@@ -87,7 +95,7 @@ def score_lower_plan(view: GraphView, index: CorpusIndex, low_idxs: list[int], u
         if not it.text:
             continue
         cand_cols = set(np.nonzero(lex[r] >= tc.min_lex)[0].tolist())
-        copy_hits = index.copy_candidates(i, allowed)
+        copy_hits = index.copy_candidates(i, postings)
         cand_cols.update(up_col[j] for j in copy_hits)
         ls = low_sec_pos[it.section or f"item:{i}"]
         scored: list[Candidate] = []

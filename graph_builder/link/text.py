@@ -87,8 +87,3 @@ def covered_runs(low: str, upper_shingles: set[str], k: int, min_len: int) -> li
     if end - start >= min_len and start >= 0:
         runs.append(Passage(start, end, low[start:end]))
     return runs
-
-
-def evidence_pair(passage: Passage, upper_norm: str, lower_raw: str | None = None) -> str:
-    """The evidence string kept on an edge (the shared passage, in matching form)."""
-    return passage.text

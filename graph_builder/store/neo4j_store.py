@@ -127,6 +127,9 @@ class Neo4jStore:
             secret = _local_password()
         if not secret:
             raise ConfigError("未设置 NEO4J_PASSWORD（本地服务器：先运行 plangraph neo4j start）")
+        scheme = self.settings.uri.split("://", 1)[0].lower()
+        if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+            raise ConfigError(f"NEO4J_URI 应以 bolt:// 或 neo4j:// 开头：{self.settings.uri!r}")
         # Only a scrubber keeps a reference to the secret; the driver owns the credentials.
         self._scrub: Callable[[str], str] = _scrubber(secret)
         try:

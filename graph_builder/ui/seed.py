@@ -19,9 +19,10 @@ def seed_store_dir() -> Path:
     pre = os.environ.get("PLANGRAPH_SEED_STORE")
     if pre and (Path(pre) / "graph.json").exists():
         return Path(pre)
-    from ..pipeline import build
+    from ..pipeline import build, load_manifest
     from ..store import EmbeddedStore
 
     out = Path(tempfile.mkdtemp(prefix="plangraph-seed-"))
-    build([PLANS], EmbeddedStore(out))
+    manifest = ROOT / "data" / "manifest.toml"  # the same overrides as `plangraph build`
+    build([PLANS], EmbeddedStore(out), overrides=load_manifest(manifest if manifest.exists() else None))
     return out

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from ..models import LEVEL_RANK, Node
-from .style import (LABEL_ZH, LEVEL_ZH, ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, REASON_ZH, ROLE_ORDER, STATUS_ZH)
+from .style import FLAG_ZH, LABEL_ZH, LEVEL_ZH, ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, REASON_ZH, ROLE_ORDER, STATUS_ZH
 
 ITEM_LABELS = ("Task", "Project", "Indicator")
 
@@ -27,15 +27,20 @@ def plan_label(p: Node | None, fallback: str = "") -> str:
 
 # ------------------------------------------------------------------ overview
 
-def plans_frame(store, plans: list[Node]) -> pd.DataFrame:
-    """One row per plan with item counts — the overview's main table."""
+def plans_frame(store, plans: list[Node], counts: bool = True) -> pd.DataFrame:
+    """One row per plan with item counts — the overview's main table.
+
+    Counting reads every plan's nodes; on Neo4j that would pull the whole graph, so callers pass
+    ``counts=False`` there (the columns stay, empty).
+    """
     rows = []
     for p in plans:
-        c = Counter(n.label for n in store.nodes(plan=p.id)) if p.get("loaded", True) else Counter()
+        c = Counter(n.label for n in store.nodes(plan=p.id)) if counts and p.get("loaded", True) else Counter()
         rows.append({"层级": LEVEL_ZH.get(p.get("level"), p.get("level") or ""), "地区": p.get("region") or "全国",
                      "规划名称": p.title, "发文单位": p.get("issuer") or "", "日期": p.get("date") or "",
-                     "已载入": "是" if p.get("loaded", True) else "否（仅被引用）", "任务": c["Task"],
-                     "项目": c["Project"], "指标": c["Indicator"], "章节": c["Section"], "ID": p.id})
+                     "已载入": "是" if p.get("loaded", True) else "否（仅被引用）",
+                     **({"任务": c["Task"], "项目": c["Project"], "指标": c["Indicator"], "章节": c["Section"]} if counts
+                        else dict.fromkeys(("任务", "项目", "指标", "章节"), None)), "ID": p.id})
     return pd.DataFrame(rows, columns=["层级", "地区", "规划名称", "发文单位", "日期", "已载入", "任务", "项目", "指标", "章节", "ID"])
 
 
@@ -228,43 +233,60 @@ def flags_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
         lo, up = store.node(r["lower"]), store.node(r["upper"])
         out.append({"下级规划": plan_label(store.node(lo.plan) if lo else None), "下级指标": r["lower_name"],
                     "上级规划": plan_label(store.node(up.plan) if up else None), "上级指标": r["upper_name"],
-                    "问题": r["flag"], "说明": r["reason"], "下级ID": r["lower"], "上级ID": r["upper"]})
+                    "问题": FLAG_ZH.get(r["flag"], r["flag"]), "说明": r["reason"], "下级ID": r["lower"], "上级ID": r["upper"]})
     return pd.DataFrame(out, columns=["下级规划", "下级指标", "上级规划", "上级指标", "问题", "说明", "下级ID", "上级ID"])
 
 
 # ------------------------------------------------------------------ outline
 
 def outline_rows(store, plan_id: str) -> list[dict[str, Any]]:
-    """A plan's outline as indented rows (depth, title, kind, counts), sections in document order.
+    """A plan's outline as indented rows (depth, title, kind, counts) in document order.
 
-    Items hang under the deepest section whose path prefixes theirs; counts are totals of the subtree.
+    The tree follows CONTAINS edges from the plan (paths differ between extractors; edges do not).
+    Counts are subtree totals; an indicator stated inside a task counts where that task sits.
     """
-    nodes = store.nodes(plan=plan_id)
-    sections = sorted((n for n in nodes if n.label == "Section"), key=lambda n: (n.get("line") or 0, len(n.get("path") or [])))
-    items = [n for n in nodes if n.label in ITEM_LABELS]
-    spath = {tuple(s.get("path") or [s.title]): s for s in sections}
-    counts: dict[tuple, Counter] = defaultdict(Counter)
-    direct: dict[tuple, list[Node]] = defaultdict(list)
-    for it in items:
-        path = tuple(it.get("path") or [])
-        owner: tuple = ()
-        for k in range(len(path), 0, -1):
-            if path[:k] in spath:
-                owner = path[:k]
-                break
-        if not owner and it.label == "Indicator":
-            owner = next((p for p, s in spath.items() if s.get("kind") == "goals"), ())
-        direct[owner].append(it)
-        for k in range(1, len(owner) + 1):
-            if owner[:k] in spath:
-                counts[owner[:k]][it.label] += 1
-    rows = []
-    for path, s in sorted(spath.items(), key=lambda kv: (kv[1].get("line") or 0, len(kv[0]))):
-        c = counts[path]
-        rows.append({"层次": len(path), "标题": s.title, "类型": {"task": "任务章节", "context": "背景", "goals": "目标",
-                                                              "safeguard": "保障措施"}.get(s.get("kind"), s.get("kind") or ""),
-                     "任务": c["Task"], "项目": c["Project"], "指标": c["Indicator"], "ID": s.id,
-                     "条目": [f"{LABEL_ZH.get(i.label, i.label)}：{i.title}" for i in direct[path]]})
+    nodes = {n.id: n for n in store.nodes(plan=plan_id)}
+    line = lambda n: (n.get("line") or 0, n.id)  # noqa: E731
+    children: dict[str, list[Node]] = {}
+    for pid in [plan_id] + [i for i, n in nodes.items() if n.label == "Section"]:
+        kids = [nodes[e.target] for e in store.edges("CONTAINS", source=pid) if e.target in nodes]
+        children[pid] = sorted(kids, key=line)
+    section_of: dict[str, str] = {}
+    for sid, kids in children.items():
+        for k in kids:
+            if k.label != "Section":
+                section_of[k.id] = sid
+    for n in nodes.values():  # indicators stated in a task, and items no section claims
+        if n.label in ITEM_LABELS and n.id not in section_of:
+            host = section_of.get(n.get("task") or "")
+            if host:
+                section_of[n.id] = host
+    direct: dict[str, list[Node]] = defaultdict(list)
+    for iid, sid in section_of.items():
+        direct[sid].append(nodes[iid])
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+
+    def walk(sid: str, depth: int) -> Counter:
+        seen.add(sid)
+        s = nodes[sid]
+        row = {"层次": depth, "标题": s.title, "类型": {"task": "任务章节", "context": "背景", "goals": "目标",
+                                                      "safeguard": "保障措施"}.get(s.get("kind"), s.get("kind") or ""),
+               "ID": sid, "条目": [f"{LABEL_ZH.get(i.label, i.label)}：{i.title}" for i in sorted(direct[sid], key=line)]}
+        rows.append(row)
+        c = Counter(i.label for i in direct[sid])
+        for k in children.get(sid, []):
+            if k.label == "Section" and k.id not in seen:
+                c += walk(k.id, depth + 1)
+        row.update({"任务": c["Task"], "项目": c["Project"], "指标": c["Indicator"]})
+        return c
+
+    tops = [k for k in children.get(plan_id, []) if k.label == "Section"]
+    claimed = {k.id for kids in children.values() for k in kids}
+    tops += [n for n in nodes.values() if n.label == "Section" and n.id not in claimed]
+    for s in sorted(tops, key=line):
+        if s.id not in seen:
+            walk(s.id, 1)
     return rows
 
 

@@ -22,9 +22,10 @@ if store is not None:
             scale = alt.Scale(domain=[LEVEL_ZH[k] for k in ("national", "province", "city", "county")],
                               range=[LEVEL_COLOR[k] for k in ("national", "province", "city", "county")])
             chart = alt.Chart(plot).mark_bar().encode(
-                x=alt.X("规划:N", sort=None, title="规划"), y=alt.Y("目标数值:Q", title="目标值（数值部分）"),
+                x=alt.X("规划:N", sort=None, title="规划", axis=alt.Axis(labelAngle=0)),
+                xOffset=alt.XOffset("指标名称:N"), y=alt.Y("目标数值:Q", title="目标值（数值部分）"),
                 color=alt.Color("层级:N", scale=scale), tooltip=["规划", "指标名称", "基期值", "目标值", "单位", "属性"])
-            st.altair_chart(chart, width="stretch")
+            st.altair_chart(chart.properties(height=320), width="stretch")
     else:
         st.info("尚无跨规划的同一指标关联。")
 
@@ -35,7 +36,7 @@ if store is not None:
         if fdf.empty:
             st.success("未发现指标一致性问题。")
         else:
-            flags = st.multiselect("问题类型", sorted(fdf["问题"].unique()), key="in_flags")
+            flags = st.multiselect("问题类型", sorted(fdf["问题"].unique()), key="in_flags", placeholder="全部")
             if flags:
                 fdf = fdf[fdf["问题"].isin(flags)]
             st.dataframe(fdf, hide_index=True, width="stretch", column_config={"下级ID": None, "上级ID": None})

@@ -56,8 +56,8 @@ if store is not None:
             rows += got or []
         df = tables.orphans_frame(store, rows)
         f1, f2 = st.columns(2)
-        pf = f1.multiselect("规划", sorted(df["规划"].unique()), key="or_plans")
-        reasons = f2.multiselect("原因", sorted(df["原因"].unique()), key="or_reasons")
+        pf = f1.multiselect("规划", sorted(df["规划"].unique()), key="or_plans", placeholder="全部")
+        reasons = f2.multiselect("原因", sorted(df["原因"].unique()), key="or_reasons", placeholder="全部")
         text = st.text_input("标题包含", key="or_text")
         if pf:
             df = df[df["规划"].isin(pf)]

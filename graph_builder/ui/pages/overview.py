@@ -20,7 +20,10 @@ if store is not None:
         st.subheader("规划分布（按层级、地区）")
         st.dataframe(tables.level_region_frame(ps), hide_index=True, width="stretch")
         st.subheader("规划清单")
-        pf = tables.plans_frame(store, ps)
+        per_plan = store.backend == "embedded"  # on Neo4j per-plan counts would read every node
+        pf = tables.plans_frame(store, ps, counts=per_plan)
+        if not per_plan:
+            st.caption("Neo4j：各规划的条目数请在“规划”页查看（此处不逐个读取全部节点）。")
         st.dataframe(pf, hide_index=True, width="stretch", column_config={"ID": None})
         layout.download_xlsx(pf, "规划清单", key="x_plans")
 

@@ -23,7 +23,7 @@ if store is not None:
             layout.download_xlsx(work, "部门工作量", key="x_work")
 
             st.subheader("部门 × 任务（角色）")
-            agencies = st.multiselect("只看这些部门", matrix.index.tolist(), key="rs_agencies")
+            agencies = st.multiselect("只看这些部门", matrix.index.tolist(), key="rs_agencies", placeholder="全部")
             m = matrix.loc[agencies] if agencies else matrix
             m = m.loc[:, (m != "").any(axis=0)]
             st.caption(f"{m.shape[0]} 个部门 × {m.shape[1]} 项任务；牵头=红，主责=紫，配合=蓝")

@@ -3,6 +3,9 @@ package plangraph;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -46,6 +49,10 @@ public final class LocalNeo4j {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pagecache))
+                // Checkpoint often: after a crash, recovery then replays seconds of work, not the whole history.
+                .setConfig(GraphDatabaseSettings.check_point_interval_time, Duration.ofSeconds(20))
+                .setConfig(GraphDatabaseSettings.check_point_interval_tx, 200)
+                .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -59,18 +66,30 @@ public final class LocalNeo4j {
             stopped.countDown();
         }));
 
-        // The embedded DBMS creates user neo4j with the default password; set ours (idempotent).
-        try {
-            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
-        } catch (RuntimeException e) {
-            String msg = String.valueOf(e.getMessage());
-            if (!msg.contains("Old password and new password cannot be the same")) {
-                throw e;
+        // The embedded DBMS creates user neo4j with the default password; set ours. A hash of the password
+        // last set is kept so restarts skip the (slow, first-query) system-database call.
+        Path marker = home.resolve("data").resolve("dbms").resolve("plangraph-password.sha256");
+        String digest = sha256(password);
+        if (!Files.exists(marker) || !Files.readString(marker, StandardCharsets.UTF_8).strip().equals(digest)) {
+            try {
+                dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+            } catch (RuntimeException e) {
+                String msg = String.valueOf(e.getMessage());
+                if (!msg.contains("Old password and new password cannot be the same")) {
+                    throw e;
+                }
             }
+            Files.createDirectories(marker.getParent());
+            Files.writeString(marker, digest, StandardCharsets.UTF_8);
         }
         Files.writeString(ready, String.valueOf(ProcessHandle.current().pid()), StandardCharsets.UTF_8);
         System.out.println("plangraph-neo4j ready on bolt://127.0.0.1:" + port);
         stopped.await();
+    }
+
+    private static String sha256(String text) throws Exception {
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(hash);
     }
 }
