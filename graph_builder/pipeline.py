@@ -103,10 +103,11 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
 
 
 def build(paths: list[Path], store: GraphStore, progress: Progress = null_progress,
-          overrides: dict[str, dict] | None = None, link: bool = True) -> BuildReport:
+          overrides: dict[str, dict] | None = None, link: bool = True, decisions: Path | None = None) -> BuildReport:
     """Build the graph from *paths* and replace the stored graph atomically.
 
     A file that fails keeps its previously stored plan (if any), so nothing already built is lost.
+    Review decisions (default ``data/review.csv``) are re-applied by the link stage.
     """
     extractions, report = extract_all(paths, progress, overrides=overrides)
     graph = Graph()
@@ -137,7 +138,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     t0 = time.perf_counter()
     if link:
         progress(ProgressEvent("link", "全部规划", 0, 1, "关联"))
-        _link(graph, progress)
+        _link(graph, progress, decisions)
         progress(ProgressEvent("link", "全部规划", 1, 1, "完成"))
     report.timings["link"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -148,12 +149,11 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     return report
 
 
-def _link(graph: Graph, progress: Progress) -> None:
-    try:
-        from .link import link_graph
-    except ImportError:
-        return
-    link_graph(graph, progress=progress)
+def _link(graph: Graph, progress: Progress, decisions: Path | None) -> None:
+    from .link import link_graph
+    from .review import DEFAULT_DECISIONS
+
+    link_graph(graph, decisions_path=decisions or DEFAULT_DECISIONS, progress=progress)
 
 
 def _is_division(f: Path) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from .link.view import item_text
 from .models import Edge, Graph, Node
 from .store.embedded import atomic_write_text
 
-DEFAULT_DECISIONS = Path("data/review.csv")
+DEFAULT_DECISIONS = Path(os.environ.get("PLANGRAPH_DECISIONS") or "data/review.csv")
 ACTIONS = ("accept", "reject", "add", "local")
 LINK = "上级规划"
 
