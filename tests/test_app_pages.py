@@ -107,6 +107,8 @@ def test_overview_counts_and_coverage(store_dir):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["已载入规划"] == "6" and metrics["任务"] == "19" and metrics["指标"] == "6"
     assert "宿州市" in frame_text(at) and "砀山县" in frame_text(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "导出 Excel：规划清单" in labels, "every table can be exported as xlsx"
     need_query("coverage")
     cov = [d.value for d in at.dataframe if "覆盖率%" in getattr(d.value, "data", d.value).columns]
     assert cov, "a coverage table with a colour scale"
@@ -130,6 +132,8 @@ def test_trace_shows_chain_across_levels(store_dir):
     assert {e["label"] for e in edges} >= {"0.93", "0.91 确认"}, "edge labels carry scores and the accepted status"
     focus = next(n for n in nodes if n["id"] == I["安徽省:深入推进商事制度改革"])
     assert "安徽省市场监督管理局（牵头）" in focus["detail"] and "深化“放管服”改革" in focus["detail"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "导出 HTML（当前图）" in labels and any(x.startswith("导出 Excel") for x in labels)
     detail = at.selectbox(key=f"tr_detail_{I['安徽省:深入推进商事制度改革']}")
     assert any("宿州市" in o for o in detail.options)
     assert "安徽省市场监督管理局（牵头）" in body, "responsible agencies of the focus"
@@ -344,28 +348,24 @@ def test_seed_trace_anhui_task_down_to_suzhou(seed_copy):
     assert "宿州" in regions and "安徽" in regions
 
 
-def test_seed_accept_survives_rebuild_and_relink(seed_copy, tmp_path):
-    """On the real plans: accept a suggested Suzhou link in the UI, rebuild from data/plans, re-link with the
-    decision file (``plangraph link``) — the link is accepted again, not back to suggested."""
-    from graph_builder.cli import main as cli
+def test_seed_accept_survives_rebuild(seed_copy, tmp_path):
+    """On the real plans: accept a suggested Suzhou link in the UI, rebuild from data/plans with the same
+    decision file (as ``plangraph build`` does) — the link is accepted again, not back to suggested."""
     from graph_builder.pipeline import build, load_manifest
 
     g = EmbeddedStore(seed_copy).load()
     suzhou = next(p.id for p in g.by_label("Plan") if "宿州" in (p.get("region") or "") and p.get("loaded", True))
     at = review_page()
     at.selectbox(key="rv_plan").set_value(suzhou).run()
-    sb = at.selectbox(key="rv_pick")
-    assert sb.options, "the seed build suggests links for Suzhou"
-    assert not at.exception
+    assert at.selectbox(key="rv_pick").options, "the seed build suggests links for Suzhou"
     at.button(key="rv_accept").click().run()
     assert not at.exception and any("已确认" in s.value for s in at.success)
     (d,) = review.load_decisions(tmp_path / "review.csv")
     assert _status(seed_copy, d.source, d.target) == "accepted"
 
-    manifest = ROOT / "data" / "manifest.toml"  # as `plangraph build` and tests/conftest.py do
+    manifest = ROOT / "data" / "manifest.toml"  # the same overrides as `plangraph build` and tests/conftest.py
     build([ROOT / "data" / "plans"], EmbeddedStore(seed_copy),
-          overrides=load_manifest(manifest if manifest.exists() else None))
-    assert cli(["link", "--store", str(seed_copy), "--decisions", str(tmp_path / "review.csv")]) == 0
+          overrides=load_manifest(manifest if manifest.exists() else None), decisions=tmp_path / "review.csv")
     assert _status(seed_copy, d.source, d.target) == "accepted"
     at = review_page()
     at.selectbox(key="rv_plan").set_value(suzhou).run()

@@ -64,7 +64,7 @@ def _walk(node: OutlineNode, path: list[str], parent_id: str, plan_id: str, ids:
         elif child.kind == "box":
             res.boxes.append((child, parent_id))
             if child.section_kind == "task" and not _is_indicator_box(child):
-                for proj in box_projects(child):
+                for proj in merge_generic(child, box_projects(child)):
                     title, text, line = proj
                     pid = ids.make("project", [*path, child.title], title)
                     res.projects.append(Project(pid, plan_id, title, text, list(path), line, child.page, box=child.title))
@@ -82,7 +82,7 @@ def _is_indicator_box(box: OutlineNode) -> bool:
 
 _CELL_SPLIT = re.compile(r"\s*\|\s*")
 _DASH_ITEMS = re.compile(r"[—]{2}")
-_ITEM_GAP = re.compile(r"\s+(?=[^\s，,。；;]{2,14}[，,。])")
+_ITEM_GAP = re.compile(r"\s+(?=[^\s，,。；;]{2,24}[，,。])")
 
 
 def box_projects(box: OutlineNode) -> list[tuple[str, str, int]]:
@@ -110,6 +110,17 @@ def box_projects(box: OutlineNode) -> list[tuple[str, str, int]]:
         else:
             out.append((*_title_of(content), p.line))
     return out
+
+
+def merge_generic(box: OutlineNode, projects: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """A box whose items are only part labels (目标/任务) is one project named by the box caption."""
+    from ..outline import _cfg as outline_cfg
+
+    generic = set(outline_cfg()["box"]["generic_titles"])
+    if len(projects) < 2 or not all(t in generic for t, _, _ in projects):
+        return projects
+    caption = re.sub(r"^专栏\s*[\d\-－—]*\s*[:：]?\s*", "", box.title).strip() or box.title
+    return [(caption, "".join(f"{t}：{x}" for t, x, _ in projects), projects[0][2])]
 
 
 def _title_of(chunk: str) -> tuple[str, str]:

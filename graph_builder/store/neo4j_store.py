@@ -192,7 +192,9 @@ class Neo4jStore:
 
     def _read(self, text: str, **params: Any) -> list[dict[str, Any]]:
         def work(tx):
-            return [r.data() for r in tx.run(text, params)]
+            result = tx.run(text, params)
+            keys = result.keys()
+            return [dict(zip(keys, rec)) for rec in result]  # values are plain Python already
 
         try:
             with self._session() as s:
