@@ -7,14 +7,17 @@
 #   bash scripts/neo4j.sh status    exit 0 if running, 3 if not
 #   bash scripts/neo4j.sh kill      SIGKILL (fault tests: a crash in the middle of a load)
 # State lives in .neo4j/ (git-ignored): data, logs, pid, and the random password (mode 600).
-# Settings: NEO4J_PORT (default 7687), NEO4J_HEAP (default 2g), NEO4J_PAGECACHE (default 512m),
+# Settings: NEO4J_PORT (default 7687, or the next free port; remembered in .neo4j/port), NEO4J_HEAP (default 2g), NEO4J_PAGECACHE (default 512m),
 #           PLANGRAPH_NEO4J_DIR (default <repo>/.neo4j).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVER="$ROOT/neo4j-server"
 STATE="${PLANGRAPH_NEO4J_DIR:-$ROOT/.neo4j}"
-PORT="${NEO4J_PORT:-7687}"
+PORTFILE="$STATE/port"
+# The port: NEO4J_PORT, else the one this checkout used before, else 7687 (or the next free one, chosen
+# at start, when another server — e.g. another checkout's — already holds 7687).
+PORT="${NEO4J_PORT:-$(cat "$PORTFILE" 2>/dev/null || echo 7687)}"
 HEAP="${NEO4J_HEAP:-2g}"
 PIDFILE="$STATE/neo4j.pid"
 PWFILE="$STATE/password"
@@ -39,12 +42,13 @@ install() {
   command -v java >/dev/null || { say "未找到 java（需要 Java 17）"; exit 1; }
   command -v mvn >/dev/null || { say "未找到 mvn（需要 Maven 3）"; exit 1; }
   say "正在从 Maven Central 获取并构建 Neo4j Community 5.26（首次约 2 分钟）…"
-  if ! (cd "$SERVER" && mvn -B -q package -DskipTests >"$ROOT/.neo4j-build.log" 2>&1); then
-    tail -n 30 "$ROOT/.neo4j-build.log" >&2
-    say "Neo4j 构建失败（完整日志：.neo4j-build.log）"
+  mkdir -p "$STATE"
+  if ! (cd "$SERVER" && mvn -B -q package -DskipTests >"$STATE/build.log" 2>&1); then
+    tail -n 30 "$STATE/build.log" >&2
+    say "Neo4j 构建失败（完整日志：$STATE/build.log）。需要能访问 Maven Central。"
     exit 1
   fi
-  rm -f "$ROOT/.neo4j-build.log"
+  rm -f "$STATE/build.log"
   touch "$STAMP"
 }
 
@@ -77,9 +81,22 @@ start() {
   fi
   install
   if bolt_open; then
-    say "端口 $PORT 已被其他程序占用；请设置 NEO4J_PORT 换一个端口"
-    exit 1
+    if [[ -n "${NEO4J_PORT:-}" ]]; then
+      say "端口 $PORT 已被其他程序占用；请设置 NEO4J_PORT 换一个端口"
+      exit 1
+    fi
+    local p
+    for ((p = 7687; p < 7787; p++)); do
+      PORT=$p
+      bolt_open || break
+    done
+    if bolt_open; then
+      say "7687–7786 端口均被占用；请设置 NEO4J_PORT"
+      exit 1
+    fi
+    say "端口 7687 已被占用，改用 $PORT"
   fi
+  echo "$PORT" >"$PORTFILE"
   if [[ ! -s "$PWFILE" ]]; then
     (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$PWFILE")
   fi

@@ -7,12 +7,11 @@ import socket
 import subprocess
 import sys
 import traceback
-from pathlib import Path
 
 import pytest
 
 from graph_builder.errors import ConfigError, StoreError
-from graph_builder.models import Edge, Graph, Node
+from graph_builder.models import Edge, Node
 from graph_builder.store import EmbeddedStore
 from graph_builder.store.neo4j_store import Neo4jStore, _local_password
 from tests.neo4j_fixtures import ROOT, neo4j_store, same_graph, scaled_graph, synthetic_graph  # noqa: F401
@@ -160,9 +159,10 @@ def test_bad_query_parameters_are_config_errors(neo4j_store):  # noqa: F811
 
 
 def _local_server(store: Neo4jStore) -> bool:
-    state = Path(os.environ.get("PLANGRAPH_NEO4J_DIR", ROOT / ".neo4j"))
-    port = os.environ.get("NEO4J_PORT", "7687")
-    return (state / "neo4j.pid").exists() and store.settings.uri.endswith(f"127.0.0.1:{port}")
+    """Is *store* talking to the server scripts/neo4j.sh manages in this checkout?"""
+    from graph_builder.store.neo4j_store import _local_uri, local_state_dir
+
+    return (local_state_dir() / "neo4j.pid").exists() and store.settings.uri == _local_uri()
 
 
 def test_server_killed_mid_load_then_rerun_equals_clean_load(neo4j_store):  # noqa: F811

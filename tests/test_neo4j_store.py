@@ -251,3 +251,19 @@ def test_unknown_query_and_params(loaded):
         store.query("drop_everything")
     with pytest.raises((ConfigError, TypeError)):
         store.query("search", text="x", bogus=1)
+
+
+def test_neo4j_schema(neo4j_store):  # noqa: F811
+    """Unique id per label, lookup indexes, and the cjk full-text index on Task/Project/Indicator."""
+    from graph_builder.store.neo4j_store import LABELS
+
+    info = neo4j_store.schema_info()
+    unique = {(tuple(c["labelsOrTypes"]), tuple(c["properties"])) for c in info["constraints"]
+              if c["type"] == "UNIQUENESS"}
+    for label in (*LABELS, "Plangraph"):
+        assert ((label,), ("id",)) in unique
+    ft = next(i for i in info["indexes"] if i["name"] == "plangraph_text")
+    assert ft["type"] == "FULLTEXT" and set(ft["labelsOrTypes"]) == {"Task", "Project", "Indicator"}
+    assert set(ft["properties"]) == {"title", "text", "name"}
+    assert ft["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+    assert all(i["state"] == "ONLINE" for i in info["indexes"])

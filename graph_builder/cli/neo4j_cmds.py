@@ -53,7 +53,13 @@ def _conn_args(p: argparse.ArgumentParser) -> None:
 
 
 def _neo4j(args: argparse.Namespace):
+    import logging
+
     from ..store.neo4j_store import Neo4jStore
+
+    # The driver logs each retried transient error (a deadlock between the two load sessions) as a
+    # warning; retries are expected, and real failures still arrive as one StoreError line.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
 
     store = Neo4jStore(uri=args.uri, user=args.user, database=args.database)
     store.ping()

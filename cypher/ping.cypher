@@ -1,0 +1,2 @@
+// Connectivity and credentials check.
+RETURN 1 AS ok
