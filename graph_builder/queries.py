@@ -39,4 +39,10 @@ def run_embedded(store, name: str, **params: Any) -> list[dict[str, Any]]:
     fn = EMBEDDED.get(name)
     if fn is None:
         raise ConfigError(f"未知查询 {name!r}；可用：{', '.join(sorted(EMBEDDED)) or '（无）'}")
+    import inspect
+
+    try:
+        inspect.signature(fn).bind(store, **params)
+    except TypeError as exc:
+        raise ConfigError(f"查询 {name} 的参数不对：{exc}") from exc
     return fn(store, **params)

@@ -267,3 +267,33 @@ def test_neo4j_schema(neo4j_store):  # noqa: F811
     assert set(ft["properties"]) == {"title", "text", "name"}
     assert ft["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
     assert all(i["state"] == "ONLINE" for i in info["indexes"])
+
+
+def test_interrupted_replace_plans_is_repaired_by_rerun(neo4j_store, tmp_path):  # noqa: F811
+    """The client dies after some batches committed (no cleanup ran); rerunning gives the clean result."""
+    g = synthetic_graph()
+    neo4j_store.replace_all(g)
+    new, dropped, _kept = _city_v2(g)
+    reference = EmbeddedStore(tmp_path / "reference")
+    reference.replace_all(g)
+    reference.replace_plans(new, ["plan:city"])
+
+    class Crash(Exception):
+        pass
+
+    def crash(phase: str, done: int, total: int) -> None:
+        if phase == "rels":
+            raise Crash
+
+    workers, neo4j_store.workers = neo4j_store.workers, 1
+    try:
+        with pytest.raises(Crash):
+            neo4j_store.replace_plans(new, ["plan:city"], progress=crash)
+    finally:
+        neo4j_store.workers = workers
+    assert neo4j_store.load_status()["status"] == "loading"
+    half = neo4j_store.load()
+    assert "task:renamed" in half.nodes and dropped in half.nodes  # new nodes in, stale ones not yet removed
+    neo4j_store.replace_plans(new, ["plan:city"])
+    same_graph(reference.load(), neo4j_store.load())
+    assert neo4j_store.load_status()["status"] == "complete"
