@@ -37,6 +37,13 @@ def need_query(*names: str) -> None:
         pytest.skip(msg)
 
 
+@pytest.fixture(autouse=True)
+def embedded_backend(monkeypatch):
+    """These pages run on the embedded store even when the test command exports NEO4J_URI for other tests."""
+    for k in ("NEO4J_URI", "NEO4J_DATABASE"):
+        monkeypatch.delenv(k, raising=False)
+
+
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch) -> Path:
     d = tmp_path / "store"
