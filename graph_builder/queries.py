@@ -24,14 +24,7 @@ def query(name: str):
 
 def load_library() -> None:
     """Import the modules that register embedded queries (traversal, analyse) so lookups see them all."""
-    import importlib
-
-    for mod in ("graph_builder.traversal", "graph_builder.analyse"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    from . import analyse, traversal  # noqa: F401  (registration happens on import)
 
 
 def run_embedded(store, name: str, **params: Any) -> list[dict[str, Any]]:

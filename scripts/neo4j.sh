@@ -39,6 +39,13 @@ install() {
   if built; then
     return 0
   fi
+  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+      say "正在安装 Java 17 与 Maven（Debian 软件包）…"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless maven >&2
+    fi
+  fi
   command -v java >/dev/null || { say "未找到 java（需要 Java 17）"; exit 1; }
   command -v mvn >/dev/null || { say "未找到 mvn（需要 Maven 3）"; exit 1; }
   say "正在从 Maven Central 获取并构建 Neo4j Community 5.26（首次约 2 分钟）…"

@@ -6,7 +6,6 @@ Everything goes through the protocol and ``store.query(NAME, ...)``; nothing her
 """
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,10 @@ from .style import QUERY_ZH
 
 
 def register_queries() -> None:
-    """Import the modules that register embedded query implementations (they may not exist yet)."""
-    for mod in ("graph_builder.traversal", "graph_builder.analyse"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    """Make sure every embedded query implementation is registered."""
+    from ..queries import load_library
+
+    load_library()
 
 
 def backend_settings() -> tuple[str, str]:
