@@ -37,9 +37,33 @@ def _jio():
     return jionlp
 
 
+@lru_cache(maxsize=1)
+def _index() -> dict[str, RegionInfo | None]:
+    """Every division's full name → RegionInfo, from jionlp's maintained data (None where a name is ambiguous)."""
+    data = _jio().china_location_loader()
+    idx: dict[str, RegionInfo | None] = {}
+
+    def put(info: RegionInfo) -> None:
+        idx[info.name] = None if info.name in idx and idx[info.name] != info else info
+
+    for prov, pv in data.items():
+        if prov.startswith("_"):
+            continue
+        put(RegionInfo(prov, "province", NATIONAL, prov))
+        for city, cv in pv.items():
+            if city.startswith("_"):
+                continue
+            if city != prov:  # a municipality (北京市) is its own city level
+                put(RegionInfo(city, "city", prov, prov))
+            for county in cv:
+                if not county.startswith("_"):
+                    put(RegionInfo(county, "county", city if city != prov else prov, prov))
+    return idx
+
+
 @lru_cache(maxsize=4096)
 def resolve_region(name: str) -> RegionInfo | None:
-    """Resolve an administrative name (full or short) to a :class:`RegionInfo`, or None.
+    """Resolve a full administrative name to a :class:`RegionInfo`, or None (unknown or ambiguous).
 
     >>> resolve_region("宿州市")
     RegionInfo(name='宿州市', level='city', parent='安徽省', province='安徽省')
@@ -47,24 +71,12 @@ def resolve_region(name: str) -> RegionInfo | None:
     'province'
     >>> resolve_region("全国").level
     'national'
+    >>> resolve_region("会同省") is None
+    True
     """
     name = name.strip()
     if name in ("中国", "全国", "国家", "中华人民共和国"):
         return RegionInfo(NATIONAL, "national", None)
     if len(name) < 2 or not re.search(r"(省|自治区|市|自治州|地区|盟|县|区|旗)$", name):
         return None
-    jio = _jio()
-    with contextlib.redirect_stdout(io.StringIO()):
-        loc = jio.parse_location(name, town_village=False, change2new=True)
-    prov, city, county = loc.get("province"), loc.get("city"), loc.get("county")
-    if name.endswith(("省", "自治区")):
-        return RegionInfo(prov, "province", NATIONAL, prov) if prov == name and not city else None
-    if county and name == county:
-        return RegionInfo(county, "county", city or prov, prov)
-    if city and name in (city, city[:-1]) and not county:
-        if city == prov:  # municipality (北京市): treat as province level
-            return RegionInfo(prov, "province", NATIONAL, prov)
-        return RegionInfo(city, "city", prov, prov)
-    if prov and name in (prov,) and not city:
-        return RegionInfo(prov, "province", NATIONAL, prov)
-    return None
+    return _index().get(name)
