@@ -41,16 +41,29 @@ MANIFEST = Path("data/manifest.toml")
 
 
 def load_manifest(path: Path | None = None) -> dict[str, dict]:
-    """Optional per-file overrides: ``["anhui-province.txt"] title = "…"`` (may override, never replace)."""
+    """Optional per-file overrides: ``["anhui-province.txt"] title = "…"``; ``region``/``level`` set the
+    plan's region and level (the override wins and is recorded on the Plan as ``region_source: manifest``)."""
     import tomllib
 
     path = path or (MANIFEST if MANIFEST.exists() else None)
     if path is None:
         return {}
     try:
-        return tomllib.loads(Path(path).read_text("utf-8"))
+        text = Path(path).read_text("utf-8")
+        data = tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: 清单无法读取：{exc}") from exc
+    from .extract.plan_meta import check_override
+
+    for name, entry in data.items():
+        problem = check_override(entry) if isinstance(entry, dict) else "应为一个表（[\"文件名\"]）"
+        if problem:
+            lines = text.splitlines()
+            head = next((i for i, ln in enumerate(lines) if name in ln), 0)
+            key = "region" if "region “" in problem else "level"
+            line = next((i + 1 for i in range(head, len(lines)) if lines[i].strip().startswith(key)), head + 1)
+            raise ConfigError(f"{path}:{line}: [{name}] {problem}")
+    return data
 
 
 def extract_all(paths: list[Path], progress: Progress = null_progress, report: BuildReport | None = None,

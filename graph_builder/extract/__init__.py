@@ -10,7 +10,7 @@ from ..outline import OutlineNode, build_outline, chapter_kind
 from ..regions import RegionInfo
 from .indicators import find_tables, prose_targets, table_indicators
 from .items import extract_items
-from .plan_meta import PlanMeta, read_meta
+from .plan_meta import PlanMeta, plan_identity_props, read_meta
 
 
 @dataclass(slots=True)
@@ -54,25 +54,20 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
     root = build_outline(paras)
     front = root.body
     first_heading_body = next((c.body for c in root.children if c.kind == "heading"), [])
-    meta = read_meta(front, first_heading_body)
-    if overrides:
-        for k, v in overrides.items():
-            if hasattr(meta, k) and v is not None and k != "region":
-                setattr(meta, k, v)
-                if k == "title":
-                    meta.title_inferred = False
+    meta = read_meta(front, first_heading_body, overrides, body=paras[:300])
     key = plan_key(meta, doc)
     pid = stable_id("plan", key)
     region = meta.region
-    plan = Plan(pid, meta.title or doc.path.stem, region.name if region else None, region.level if region else None,
+    plan = Plan(pid, meta.title or doc.path.stem, region.name if region else None, meta.level,
                 meta.issuer, meta.date, doc.path.name, True, meta.doc_no)
     g = Graph()
     pnode = plan.to_node()
     pnode.props["cites"] = list(meta.cites)
     pnode.props["issuer_inferred"] = meta.issuer_inferred
     pnode.props["title_inferred"] = meta.title_inferred
+    pnode.props.update(plan_identity_props(meta))
     g.add_node(pnode)
-    warnings: list[Warning_] = []
+    warnings: list[Warning_] = [Warning_(doc.name, ln, msg) for ln, msg in meta.warnings]
     if region:
         rnodes, redges = region_nodes(region)
         for r in rnodes:
@@ -80,7 +75,7 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
         for e in redges:
             g.add_edge(e)
         g.add_edge(Edge("COVERS", pid, region_id(region.name)))
-    else:
+    elif not meta.warnings:
         warnings.append(Warning_(doc.name, 1, "未能从正文识别规划所属行政区"))
 
     items = extract_items(root, pid, key)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import networkx as nx
+
+from ..extract.plan_region import is_national_cite
 from ..models import Edge, Graph, Node, stable_id
 from .config import PlanConfig
+from ..regions import resolve_region
 from .text import dice, norm, simplify
 
 NATIONAL = "全国"
 _GENERAL = re.compile(r"国民经济和社会发展.*(纲要|规划)")
-_NATIONAL_CITE = re.compile(r"^(国家|全国|国务院|中华人民共和国)|^国家有关规划$")
 _REGION_PREFIX = re.compile(r"^(.{1,10}?(?:自治区|自治州|省|市|县|区|盟|州))")
 _PLAN_WORD = re.compile(r"(规划|纲要)$")
 
@@ -42,13 +45,13 @@ class Regions:
     level: dict[str, str | None] = field(default_factory=dict)
 
     def chain(self, name: str | None) -> list[str]:
-        """Ancestors of *name*, nearest first (excluding itself)."""
-        out: list[str] = []
-        cur = self.parent.get(name) if name else None
-        while cur and cur not in out and cur != name:
-            out.append(cur)
-            cur = self.parent.get(cur)
-        return out
+        """Ancestors of *name*, nearest first (excluding itself): a networkx walk up child → parent edges."""
+        if not name or name not in self.parent:
+            return []
+        tree = nx.DiGraph((c, p) for c, p in self.parent.items() if p and p != c)
+        if name not in tree:
+            return []
+        return [n for n in nx.dfs_preorder_nodes(tree, name) if n != name]
 
 
 def plan_kind(title: str) -> str:
@@ -185,9 +188,23 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
             c = norm(cite)
             if not c:
                 continue
-            if _NATIONAL_CITE.search(c) and not _GENERAL.search(c):
-                # only a province cites national plans directly; lower plans reach them transitively
-                if p.level == "province":
+            best, best_s = None, 0.0
+            if _PLAN_WORD.search(c):
+                for q in all_plans:
+                    if q.id == p.id or not q.loaded:
+                        continue
+                    s = dice(c, norm(q.title))
+                    if s > best_s:
+                        best, best_s = q, s
+            matched = best if best is not None and best_s >= cfg.cite_match else None
+            if is_national_cite(c) and not _GENERAL.search(c):
+                if own == nation:
+                    continue
+                if matched is not None and region_key(matched.region, matched.level) == nation:
+                    add(p.id, matched.id, "special", "cites", cite)  # the national plan, cited by its title
+                elif p.level == "province":
+                    # a vague national citation (国家有关规划): only a province cites national plans directly;
+                    # lower plans reach them transitively
                     targets = special_at.get(nation) or []
                     for u in targets:
                         add(p.id, u.id, "special", "cites", cite)
@@ -196,28 +213,25 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
                 continue
             if not _PLAN_WORD.search(c):
                 continue  # regulations, measures, standards: not plans
-            best, best_s = None, 0.0
-            for q in all_plans:
-                if q.id == p.id or not q.loaded:
-                    continue
-                s = dice(c, norm(q.title))
-                if s > best_s:
-                    best, best_s = q, s
-            m = _REGION_PREFIX.match(c)
-            cited_region = next((r for r in known_regions if c.startswith(norm(r))), m.group(1) if m else None)
+            cited_region = _cited_region(c, known_regions, [p.region, *regs.chain(p.region)] if p.region else [])
+            if cited_region is None and matched is not None:
+                cited_region = matched.region  # a title naming no region (“十四五”市场监管现代化规划)
             kind = "general" if _GENERAL.search(c) else "special"
-            if best is not None and best_s >= cfg.cite_match and region_key(best.region, best.level) == region_key(cited_region, regs.level.get(cited_region or "")) and best.kind == kind:
-                target_key = region_key(best.region, best.level)
+            if matched is not None and region_key(matched.region, matched.level) == region_key(cited_region, regs.level.get(cited_region or "")) and matched.kind == kind:
+                target_key = region_key(matched.region, matched.level)
                 if kind == "general" and target_key == own and cfg.link_general:
-                    add(p.id, best.id, "general", "cites", cite)
+                    add(p.id, matched.id, "general", "cites", cite)
                 elif kind == "special" and target_key in upper_regions:
-                    add(p.id, best.id, "special", "cites", cite)
+                    add(p.id, matched.id, "special", "cites", cite)
                 continue
             if cited_region is None:
                 continue
             ck = region_key(cited_region, regs.level.get(cited_region))
             if kind == "general" and ck == own and cfg.link_general:
-                add(p.id, ensure_placeholder(ck, "general", cite), "general", "cites", cite)
+                for u in general_at.get(ck) or []:  # the loaded 纲要, titled differently than cited
+                    add(p.id, u.id, "general", "cites", cite)
+                if not general_at.get(ck):
+                    add(p.id, ensure_placeholder(ck, "general", cite), "general", "cites", cite)
             elif kind == "special" and ck in upper_regions and not special_at.get(ck):
                 add(p.id, ensure_placeholder(ck, "special", cite), "special", "cites", cite)
 
@@ -231,6 +245,22 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
                 "status": "suggested", "kind": rec["kind"]}))
             direct.setdefault(low, []).append(up)
     return direct
+
+
+def _cited_region(cite: str, known_regions: list[str], own_chain: list[str]) -> str | None:
+    """The region a cited title starts with: the plan's own region or one above it, also by its short
+    printed name (鼓楼区 for 南京市鼓楼区); a region of the graph; else a division name (never 十四五市)."""
+    prefixes = [(norm(r), r) for r in known_regions]
+    for r in own_chain:
+        info = resolve_region(r)
+        if info is not None and info.full != r:
+            prefixes.append((norm(info.full), r))
+    hit = next((r for pre, r in sorted(prefixes, key=lambda x: -len(x[0])) if pre and cite.startswith(pre)), None)
+    if hit:
+        return hit
+    m = _REGION_PREFIX.match(cite)
+    r = resolve_region(m.group(1)) if m else None
+    return r.name if r is not None else None
 
 
 def upper_closure(direct: dict[str, list[str]], plan_id: str) -> list[str]:
