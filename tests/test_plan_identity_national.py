@@ -2,13 +2,14 @@
 recognised, every lower plan's 上级规划 reaches it, and trace_down from a national task reaches city tasks."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from graph_builder.pipeline import build, extract_all, load_manifest
 from graph_builder.store import EmbeddedStore
-from tests.national_corpus import FRONT, write_corpus
+from tests.national_corpus import FRONT, SEEDS, write_corpus
 
 TASK = """一、主要任务
 (一)深化商事制度改革
@@ -93,6 +94,31 @@ def test_province_and_city_upper_plans_reach_the_loaded_national_plan(full):
 def test_no_placeholder_remains_for_the_nation(full):
     _, g = full
     assert not [p.title for p in g.by_label("Plan") if p.get("loaded") is False and p.get("region") == "中国"]
+    assert not _placeholders_of_present_plans(g)
+
+
+def _placeholders_of_present_plans(g) -> list[str]:
+    from graph_builder.link.plans import plan_kind
+
+    present = {(p.get("region"), plan_kind(p.title)) for p in g.by_label("Plan") if p.get("loaded") is not False}
+    return [p.title for p in g.by_label("Plan") if p.get("loaded") is False and (p.get("region"), p.get("kind")) in present]
+
+
+def test_loading_the_province_later_replaces_its_placeholder(no_province, tmp_path):
+    store, g = no_province
+    assert [p for p in g.by_label("Plan") if p.get("loaded") is False and p.get("region") == "安徽省"]
+    shutil.copytree(store.directory.parent, tmp_path / "c")  # the same corpus and stored graph
+    plans = tmp_path / "c" / "plans"
+    shutil.copy(SEEDS / "anhui-province.txt", plans / "anhui-province.txt")
+    again = EmbeddedStore(tmp_path / "c" / "store")
+    report = build([plans], again, overrides=load_manifest(tmp_path / "c" / "manifest.toml"),
+                   decisions=tmp_path / "c" / "review.csv")
+    assert not report.failed
+    g2 = again.load()
+    assert not _placeholders_of_present_plans(g2)
+    anhui = _plan(g2, "安徽省“十四五”")
+    assert anhui.id in _plan_uppers(g2, _plan(g2, "宿州市“十四五”").id)
+    assert _national(g2).id in _plan_uppers(g2, anhui.id)
 
 
 def test_trace_down_from_a_national_task_reaches_city_tasks_through_the_province(full):

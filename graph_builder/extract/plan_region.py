@@ -102,7 +102,9 @@ def identify(title: str | None, issuers: list[str], doc_no: str | None, cites: l
 def _named(text: str, context: list[str], body: list[str]) -> tuple[str, list[RegionInfo]] | None:
     """The region *text* (a title or issuer line) names, with its candidates agreeing with the line."""
     mentions = find_mentions(text)
-    zm = zone_pattern().search(text)
+    # a zone name opens the line or follows a division name (合肥高新区…, 南京市江北新区…): never 创新区域
+    zm = next((m for m in (zone_pattern().match(text, pos) for pos in [0] + [p + len(f) for p, f in mentions])
+               if m), None)
     if zm and not any(p <= zm.start(1) and p + len(f) >= zm.end(1) for p, f in mentions):
         zone = zm.group(1)
         inner = [f for p, f in mentions if p < zm.end(1)]
@@ -174,13 +176,20 @@ def _name_support(c: RegionInfo, texts: list[str], min_len: int) -> int:
 
 
 def _doc_no_support(c: RegionInfo, doc_no: str | None) -> int:
-    """The region characters of a document-number prefix (京朝 in 京朝市监发), when all of them belong to
-    candidate *c*'s names (or its province's 简称): their number, else 0."""
+    """How well the region characters of a document-number prefix (京朝 in 京朝市监发) fit candidate *c*:
+    each character must belong to a name on *c*'s chain (or be its province's 简称); a character counts
+    by the depth of the deepest name holding it (南鼓: 南京 is nearer 鼓楼区 than 河南), else 0."""
     prefix = _rx("doc_no", "department").sub("", doc_no_prefix(doc_no))
     if not prefix:
         return 0
-    chain = c.chain()
-    chars = {ch for r in chain if r.level != "national" for ch in r.full if ch not in _GENERIC_CHARS}
     abbr = province_abbreviations()
-    ok = all(ch in chars or abbr.get(ch) == c.province for ch in prefix)
-    return len(prefix) if ok else 0
+    total = 0
+    for ch in prefix:
+        depth = max((LEVEL_RANK.get(r.level, 0) for r in c.chain()
+                     if r.level != "national" and ch in r.full and ch not in _GENERIC_CHARS), default=0)
+        if not depth and abbr.get(ch) == c.province:
+            depth = LEVEL_RANK["province"]
+        if not depth:
+            return 0
+        total += depth
+    return total
