@@ -185,3 +185,9 @@ def test_a_province_plan_citing_the_national_notice_stays_a_province(tmp_path):
         "结合全省实际，编制本规划。\n" + TASK, "utf-8")
     (ex,), _ = extract_all([tmp_path])
     assert (ex.plan.region, ex.plan.level) == ("安徽省", "province")
+
+
+def test_a_city_plan_titled_after_a_national_programme_stays_in_its_city(tmp_path):
+    (tmp_path / "c.txt").write_text("国家食品安全示范城市创建规划\n宿州市市场监督管理局\n2022年1月1日\n" + TASK, "utf-8")
+    (ex,), _ = extract_all([tmp_path])
+    assert (ex.plan.region, ex.plan.level) == ("宿州市", "city")

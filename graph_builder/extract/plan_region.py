@@ -47,8 +47,9 @@ def doc_no_prefix(doc_no: str | None) -> str:
 
 def national_evidence(title: str | None, issuers: list[str], doc_no: str | None) -> str | None:
     """Where the text shows a national plan: ``issuer``, ``doc_no`` or ``title`` (None: not national)."""
-    rx = _rx("national", "issuer")
-    if any(rx.search(i) and not find_mentions(i) for i in issuers):
+    if any(find_mentions(i) for i in issuers):
+        return None  # an issuer naming a division (宿州市市场监督管理局) is never national
+    if any(_rx("national", "issuer").search(i) for i in issuers):
         return "issuer"
     if doc_no and _rx("national", "doc_no").search(doc_no_prefix(doc_no)):
         return "doc_no"

@@ -43,15 +43,25 @@ class Regions:
 
     parent: dict[str, str | None] = field(default_factory=dict)
     level: dict[str, str | None] = field(default_factory=dict)
+    _tree: nx.DiGraph | None = field(default=None, repr=False, compare=False)
+
+    def set_parent(self, name: str, parent: str | None) -> None:
+        """Change a parent (use this, not ``parent[...] =``: the walk graph is rebuilt on the next chain)."""
+        if parent is None:
+            self.parent.pop(name, None)
+        else:
+            self.parent[name] = parent
+        self._tree = None
 
     def chain(self, name: str | None) -> list[str]:
         """Ancestors of *name*, nearest first (excluding itself): a networkx walk up child → parent edges."""
         if not name or name not in self.parent:
             return []
-        tree = nx.DiGraph((c, p) for c, p in self.parent.items() if p and p != c)
-        if name not in tree:
+        if self._tree is None:
+            self._tree = nx.DiGraph((c, p) for c, p in self.parent.items() if p and p != c)
+        if name not in self._tree:
             return []
-        return [n for n in nx.dfs_preorder_nodes(tree, name) if n != name]
+        return [n for n in nx.dfs_preorder_nodes(self._tree, name) if n != name]
 
 
 def plan_kind(title: str) -> str:
@@ -66,14 +76,14 @@ def read_regions(graph: Graph) -> Regions:
         regs.level[name] = n.get("level")
         p = n.get("parent")
         if p:
-            regs.parent[name] = simplify(by_id[p].get("name")) if p in by_id else simplify(p)
+            regs.set_parent(name, simplify(by_id[p].get("name")) if p in by_id else simplify(p))
     for e in graph.edges_of("WITHIN"):
         a, b = by_id.get(e.source), by_id.get(e.target)
         if a and b:
-            regs.parent[simplify(a.get("name"))] = simplify(b.get("name"))
+            regs.set_parent(simplify(a.get("name")), simplify(b.get("name")))
     for name, lvl in list(regs.level.items()):
         if lvl == "national":
-            regs.parent.pop(name, None)
+            regs.set_parent(name, None)
     return regs
 
 
@@ -114,7 +124,7 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
     nation = next((n for n, lvl in sorted(regs.level.items()) if lvl == "national"), NATIONAL)
     for name, lvl in list(regs.level.items()):
         if lvl == "province" and not regs.parent.get(name):
-            regs.parent[name] = nation
+            regs.set_parent(name, nation)
     regs.level.setdefault(nation, "national")
     region_ids = {simplify(n.get("name") or ""): n.id for n in graph.by_label("Region")}
 
