@@ -219,6 +219,7 @@ class Indicator(_Record):
     page: int | None = None
     task: str | None = None  # prose targets: the Task/Project id they were stated in
     quote: str | None = None
+    prose_line: int | None = None  # a table row also stated in the plan's prose: that line (one Indicator)
 
 
 @dataclass(slots=True)

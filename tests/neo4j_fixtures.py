@@ -191,7 +191,9 @@ def synthetic_graph() -> Graph:
     g.add_edge(Edge("OVERLAPS", c1, s1, {"score": 0.72, "kind": "peer", "evidence": ["证照"]}))
     g.add_edge(Edge("OVERLAPS", c2, s1, {"score": 0.72, "kind": "peer", "evidence": ["准入"]}))
     g.add_edge(Edge("OVERLAPS", c3, c4, {"score": 0.5, "kind": "within_plan", "evidence": ["食品"]}))
-    g.add_edge(Edge("SAME_MEASURE", c2, p2, {"score": 0.9, "flags": [], "reasons": []}))
+    g.add_node(Node("measure:total", "Measure", {"name": "市场主体总量", "unit_kind": "count", "keys": ["市场主体"]}))
+    for n in (ind_n, ind_p):
+        g.add_edge(Edge("MEASURES", n.id, "measure:total", {"key": "市场主体"}))
     return g
 
 

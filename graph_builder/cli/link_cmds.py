@@ -125,7 +125,7 @@ def cmd_link(args) -> int:
     t.add_column("数量", justify="right")
     for label, value in (("规划层级关联", summary.plan_links), ("未载入的上级规划", summary.placeholders),
                          ("任务→上级任务", summary.task_links), ("指标→上级指标", summary.indicator_links),
-                         ("同类指标（SAME_MEASURE）", summary.same_measure),
+                         ("指标度量（Measure）", summary.measures),
                          ("同级规划重叠任务", summary.overlaps.get("peer", 0)),
                          ("规划内重叠任务", summary.overlaps.get("within_plan", 0)),
                          ("已应用审核决定", summary.decisions_applied)):

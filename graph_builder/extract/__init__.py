@@ -8,7 +8,7 @@ from ..models import Edge, Graph, Plan, Region, stable_id
 from ..normalize import Paragraph, paragraphs, to_match
 from ..outline import OutlineNode, build_outline, chapter_kind
 from ..regions import RegionInfo
-from .indicators import find_tables, prose_targets, table_indicators
+from .indicators import find_tables, merge_restated, prose_targets, table_indicators
 from .items import extract_items
 from .plan_meta import PlanMeta, plan_identity_props, read_meta
 
@@ -94,18 +94,21 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
     for t in tables:
         warnings.extend(Warning_(doc.name, ln, msg) for ln, msg in t.warnings)
     section_of_line = _section_lines(items.sections)
-    for ind in table_indicators(tables, pid, key):
-        g.add_node(ind.to_node())
-        g.add_edge(Edge("CONTAINS", section_of_line(ind.line) or pid, ind.id))
+    table_inds = table_indicators(tables, pid, key)
+    prose = []  # (indicator, container id)
     for rec in (*items.tasks, *items.projects):
-        for ind in prose_targets(rec.text, plan_id=pid, plan_key=key, line=rec.line, task_id=rec.id):
-            g.add_node(ind.to_node())
-            g.add_edge(Edge("CONTAINS", rec.id, ind.id))
+        prose += [(ind, rec.id) for ind in prose_targets(rec.text, plan_id=pid, plan_key=key, line=rec.line, task_id=rec.id)]
     for node in root.walk():
         if node.kind == "item" and node.section_kind == "goals" and chapter_kind(node.title) != "context":
-            for ind in prose_targets(node.text, plan_id=pid, plan_key=key, line=node.line, task_id=None):
-                g.add_node(ind.to_node())
-                g.add_edge(Edge("CONTAINS", section_of_line(node.line) or pid, ind.id))
+            prose += [(ind, section_of_line(node.line) or pid)
+                      for ind in prose_targets(node.text, plan_id=pid, plan_key=key, line=node.line, task_id=None)]
+    prose = merge_restated(table_inds, prose)  # a table row restated in prose stays one Indicator
+    for ind in table_inds:
+        g.add_node(ind.to_node())
+        g.add_edge(Edge("CONTAINS", section_of_line(ind.line) or pid, ind.id))
+    for ind, container in prose:
+        g.add_node(ind.to_node())
+        g.add_edge(Edge("CONTAINS", container, ind.id))
     return PlanExtraction(plan, g, warnings, key)
 
 

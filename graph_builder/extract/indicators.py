@@ -423,3 +423,46 @@ def _split_outside_brackets(s: str) -> list[str]:
     if len(merged) == 1:
         return [s]
     return [m for m in merged if m.strip()]
+
+
+# ------------------------------------------------------------------ one Indicator per measure and plan
+_MAG = {"百": 1e2, "千": 1e3, "万": 1e4, "亿": 1e8}
+
+
+def _amount(target: str | None, unit: str | None) -> float | None:
+    """The target as a plain number: '6.6' in 千件 → 6600; '2件' → 2."""
+    m = re.search(r"\d+(?:\.\d+)?", to_match(target or ""))
+    if not m:
+        return None
+    u = to_match(unit or "")
+    tail = to_match(target or "")[m.end():]
+    mag = _MAG.get(u[:1], 1.0) if u else 1.0
+    if tail[:1] in _MAG and len(tail) > 1:
+        mag = _MAG[tail[0]]
+    return float(m.group()) * mag
+
+
+def merge_restated(table: list[Indicator], prose: list[tuple[Indicator, str]]) -> list[tuple[Indicator, str]]:
+    """Fold prose targets that restate a table row of the same plan into that row; return the others.
+
+    Same measure (same measure key) and the same target amount: the plan states one indicator twice
+    (a table row 2件 and a sentence "…拥有量达2件"). The row keeps the prose line (``prose_line``) and,
+    when the sentence is in a task, that task (``task``).
+    """
+    from ..measures import measure_key, prose_measure_text
+
+    by_key: dict[str, list[Indicator]] = {}
+    for t in table:
+        by_key.setdefault(measure_key(t.name), []).append(t)
+    kept = []
+    for ind, container in prose:
+        k = measure_key(prose_measure_text(ind.name))
+        amount = _amount(ind.target, ind.unit)
+        row = next((t for t in by_key.get(k, []) if amount is not None and t.prose_line is None
+                    and (a := _amount(t.target, t.unit)) is not None and abs(a - amount) <= 1e-6 * max(1.0, a)), None)
+        if row is None or len(k) < 2:
+            kept.append((ind, container))
+            continue
+        row.prose_line = ind.line
+        row.task = row.task or ind.task
+    return kept

@@ -1,4 +1,4 @@
-"""Link the plans: ``上级规划`` (plan, task, indicator), ``OVERLAPS``, ``SAME_MEASURE``; re-apply review decisions.
+"""Link the plans: ``上级规划`` (plan, task, indicator), ``OVERLAPS``, ``Measure``/``MEASURES``; re-apply review decisions.
 
 :func:`link_graph` is idempotent: it first removes everything a previous run added (link edges,
 placeholder plans, ``local`` marks), so ``plangraph link`` on a stored graph equals a fresh build.
@@ -31,7 +31,7 @@ class LinkSummary:
     plan_links: int = 0
     task_links: int = 0
     indicator_links: int = 0
-    same_measure: int = 0
+    measures: int = 0  # Measure nodes (every indicator has one MEASURES edge)
     overlaps: dict[str, int] = field(default_factory=dict)
     placeholders: int = 0
     decisions_applied: int = 0
@@ -47,7 +47,9 @@ def clear_links(graph: Graph) -> None:
             graph.remove_edge(e.key)
     owned = {e.source for e in graph.edges_of("CONTAINS")}
     for n in list(graph.nodes.values()):
-        if n.label == "Plan" and n.get("loaded") is False and n.id not in owned:
+        if n.label == "Measure":  # made by linking; their MEASURES edges went with LINK_TYPES
+            del graph.nodes[n.id]
+        elif n.label == "Plan" and n.get("loaded") is False and n.id not in owned:
             del graph.nodes[n.id]
             for e in list(graph.edges):
                 if n.id in (e.source, e.target):
@@ -138,15 +140,17 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
 def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str], cfg: LinkConfig,
                      summary: LinkSummary) -> None:
-    """上级规划 between indicators of one region chain, SAME_MEASURE between all other plans."""
+    """One Measure per measure (Indicator -[:MEASURES]-> Measure); 上级规划 inside one region chain."""
     ic = cfg.indicators
     inds = [n for n in graph.by_label("Indicator") if n.get("plan") in loaded]
     chain = {p: set(upper_closure(direct, p)) for p in loaded}
-    res = link_indicators(inds, chain, ic)
-    for a, b, s in res.same:
-        v = consistency(graph.nodes[a], graph.nodes[b], ic, hierarchical=False)
-        graph.add_edge(Edge("SAME_MEASURE", a, b, {"score": round(s, 4), "flags": v.flags, "reasons": v.reasons}))
-        summary.same_measure += 1
+    levels = {p.id: p.get("level") for p in graph.by_label("Plan")}
+    res = link_indicators(inds, chain, ic, levels)
+    for m in res.measures:
+        graph.add_node(Node(m.id, "Measure", {"name": m.name, "unit_kind": m.unit_kind, "keys": m.keys}))
+        for ind, key in m.members:
+            graph.add_edge(Edge("MEASURES", ind, m.id, {"key": key}))
+        summary.measures += 1
     for low_id, up_id, s in res.upper:
         low, up = graph.nodes[low_id], graph.nodes[up_id]
         v = consistency(low, up, ic, hierarchical=True)

@@ -1,74 +1,41 @@
-"""Indicators: the same measure under different wording, and whether the targets are consistent.
+"""Indicators: one ``Measure`` per measure, and whether linked targets are consistent.
 
-Names are reduced to a *measure key* (no unit, region prefix or neutral wording) and compared;
-insertions that change the scope (高价值, 企业类, 主导) keep two names apart. Linked pairs get
-consistency flags with a reason each.
+Names are reduced to a *measure key* (:mod:`graph_builder.measures`: no unit, scope prefix, filler
+or unit word; words sorted). Keys that differ by a character or two join one Measure; a key that only
+adds words (高价值, 企业类, 主导) is a narrower measure and stays apart. Every Indicator gets one
+``MEASURES`` edge — linear in the number of indicators — and, inside one region chain, a ``上级规划``
+to the upper plan's indicator of the same Measure, with consistency flags and reasons.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from ..models import Node
-from .config import IndicatorConfig, read_toml
-from .text import norm, simplify
+from ..measures import base_name, measure_key, measure_similarity, prose_measure_text, unit_kind, words
+from ..models import LEVEL_RANK, Node, stable_id
+from .config import IndicatorConfig
+from .text import simplify
+
+__all__ = ["measure_key", "measure_similarity", "indicator_key", "group_keys", "link_indicators", "consistency",
+           "IndicatorLinks", "MeasureGroup"]
 
 _UNIT_PAREN = re.compile(r"[（(]([^（()）]{0,14})[)）]\s*$")
 _LEAD_NUM = re.compile(r"^\s*\d+\s*[.、．]\s*")
 _VALUE = re.compile(r"(>=|<=|≥|≤|>|<|＞|＜)?\s*(-?\d+(?:\.\d+)?)")
 
 
-@lru_cache(maxsize=1)
 def _words() -> dict:
-    return read_toml("link_indicator_words.toml")
+    return words()
 
 
-def measure_key(name: str | None) -> str:
-    """Canonical form of an indicator name for matching."""
-    s = simplify(name or "").strip()
-    s = _LEAD_NUM.sub("", s)
-    s = _UNIT_PAREN.sub("", s)
-    s = norm(s).rstrip("%")
-    w = _words()
-    for p in sorted(w.get("prefixes", []), key=len, reverse=True):
-        if s.startswith(p) and len(s) > len(p) + 2:
-            s = s[len(p):]
-            break
-    for old, new in w.get("rewrites", []):
-        s = s.replace(old, new)
-    for suf in sorted(w.get("suffixes", []), key=len, reverse=True):
-        if s.endswith(suf) and len(s) > len(suf) + 3:
-            s = s[: -len(suf)]
-            break
-    return s
-
-
-def _without_neutral(a: str, b: str) -> bool:
-    """True when the longer name is the shorter plus only neutral insertions (登记, 的)."""
-    if len(a) > len(b):
-        a, b = b, a
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    neutral = set(_words().get("neutral_inserts", []))
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag != "insert" or b[j1:j2] not in neutral:
-            return False
-    return True
-
-
-def measure_similarity(a: str, b: str) -> float:
-    """1.0 for the same key; otherwise a difflib ratio, 0 when one only adds a scope qualifier."""
-    if not a or not b:
-        return 0.0
-    if a == b or _without_neutral(a, b):
-        return 1.0
-    if a in b or b in a:
-        return 0.0  # 市场主体总量 vs 企业类市场主体总量: a narrower or wider measure
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+def indicator_key(n: Node) -> str:
+    """The measure key of an Indicator node (a prose target is keyed on what it measures)."""
+    name = n.get("name") or ""
+    if n.get("source") == "prose":
+        name = prose_measure_text(name)
+    return measure_key(name)
 
 
 @dataclass(slots=True)
@@ -164,15 +131,27 @@ def consistency(low: Node, up: Node | None, cfg: IndicatorConfig, *, hierarchica
 
 
 @dataclass(slots=True)
+class MeasureGroup:
+    """One Measure: its keys, its member indicators and what the node shows."""
+
+    id: str
+    name: str
+    unit_kind: str
+    keys: list[str]
+    members: list[tuple[str, str]]  # (indicator id, its key)
+
+
+@dataclass(slots=True)
 class IndicatorLinks:
+    measures: list[MeasureGroup] = field(default_factory=list)
     upper: list[tuple[str, str, float]] = field(default_factory=list)  # (lower id, upper id, score)
-    same: list[tuple[str, str, float]] = field(default_factory=list)  # (a id, b id, score), a < b
 
 
 def _key_pairs(keys: list[str], threshold: float) -> list[tuple[str, str, float]]:
     """Pairs of distinct measure keys at or above *threshold* (bigram blocking, each pair once)."""
     post: dict[str, list[int]] = {}
-    grams = [{k[i:i + 2] for i in range(len(k) - 1)} for k in keys]
+    flat = [k.replace(" ", "") for k in keys]
+    grams = [{k[i:i + 2] for i in range(len(k) - 1)} for k in flat]
     for n, gs in enumerate(grams):
         for g in gs:
             post.setdefault(g, []).append(n)
@@ -192,51 +171,94 @@ def _key_pairs(keys: list[str], threshold: float) -> list[tuple[str, str, float]
     return out
 
 
-def link_indicators(inds: list[Node], chain: dict[str, set[str]], cfg: IndicatorConfig) -> IndicatorLinks:
-    """上级规划 inside one region chain (best per lower indicator and upper plan), SAME_MEASURE otherwise.
+def _narrower(a: str, b: str) -> bool:
+    ta, tb = set(a.split()), set(b.split())
+    return ta != tb and (ta <= tb or tb <= ta)
 
-    Work is grouped by distinct measure key, so many plans repeating one indicator cost
-    O(plans × same_measure_max), not O(plans²).
+
+def group_keys(keys: list[str], threshold: float) -> dict[str, str]:
+    """Key → representative key of its Measure (union of near-identical keys, never a narrower one).
+
+    Two groups join only when no key of one is a narrower/wider form of a key of the other, so
+    a chain of small differences cannot put 市场主体总量 and 企业类市场主体总量 on one Measure.
     """
-    res = IndicatorLinks()
-    by_key: dict[str, list[Node]] = {}
-    for n in sorted(inds, key=lambda n: (str(n.get("plan")), n.id)):
-        k = measure_key(n.get("name"))
-        if len(k) >= 2:
-            by_key.setdefault(k, []).append(n)
-    pairs = [(k, k, 1.0) for k in by_key] + _key_pairs(sorted(by_key), cfg.same_measure)
-    best_up: dict[tuple[str, str], tuple[float, str]] = {}
-    same_count: dict[str, int] = {}
-    same_seen: set[tuple[str, str]] = set()
-    for ka, kb, s in sorted(pairs, key=lambda t: -t[2]):
-        for a_side, b_side in ((by_key[ka], by_key[kb]),) if ka == kb else ((by_key[ka], by_key[kb]), (by_key[kb], by_key[ka])):
-            b_by_plan: dict[str, list[Node]] = {}
-            for o in b_side:
-                b_by_plan.setdefault(str(o.get("plan")), []).append(o)
-            for n in a_side:
-                pn = str(n.get("plan"))
-                ups = chain.get(pn, set())
-                for up_plan in ups:  # the chain is short: look the upper plans up directly
-                    for o in b_by_plan.get(up_plan, ()):
-                        cur = best_up.get((n.id, up_plan))
-                        if cur is None or s > cur[0]:
-                            best_up[(n.id, up_plan)] = (s, o.id)
-                if same_count.get(n.id, 0) >= cfg.same_measure_max:
-                    continue
-                for plan, members in b_by_plan.items():
-                    if plan == pn or plan in ups or pn in chain.get(plan, set()):
-                        continue
-                    o = members[0]
-                    key = (n.id, o.id) if n.id < o.id else (o.id, n.id)
-                    if key in same_seen:
-                        continue
-                    if same_count.get(o.id, 0) >= cfg.same_measure_max:
-                        continue
-                    same_seen.add(key)
-                    same_count[n.id] = same_count.get(n.id, 0) + 1
-                    same_count[o.id] = same_count.get(o.id, 0) + 1
-                    res.same.append((key[0], key[1], s))
-                    if same_count[n.id] >= cfg.same_measure_max:
-                        break
-    res.upper = [(low, up, s) for (low, _p), (s, up) in sorted(best_up.items())]
+    keys = sorted(set(k for k in keys if k))
+    parent = {k: k for k in keys}
+    members = {k: [k] for k in keys}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b, _s in sorted(_key_pairs(keys, threshold), key=lambda t: (-t[2], t[0], t[1])):
+        ra, rb = find(a), find(b)
+        if ra == rb or any(_narrower(x, y) for x in members[ra] for y in members[rb]):
+            continue
+        root, other = (ra, rb) if ra < rb else (rb, ra)
+        parent[other] = root
+        members[root].extend(members.pop(other))
+    return {k: find(k) for k in keys}
+
+
+def _display(n: Node) -> str:
+    """The indicator's name as a Measure name: no numbering, unit in parentheses or scope prefix."""
+    name = simplify(n.get("name") or "").strip()
+    if n.get("source") == "prose":
+        name = prose_measure_text(name)
+    name = _LEAD_NUM.sub("", name)
+    name = _UNIT_PAREN.sub("", name).strip()
+    for p in sorted(_words().get("prefixes", []), key=len, reverse=True):
+        if name.startswith(p) and len(name) > len(p) + 2:
+            name = name[len(p):]
+            break
+    return name
+
+
+def _measures(inds: list[Node], keyed: dict[str, str], rep: dict[str, str],
+              levels: dict[str, str]) -> list[MeasureGroup]:
+    by_rep: dict[str, list[Node]] = {}
+    for n in inds:
+        by_rep.setdefault(rep[keyed[n.id]], []).append(n)
+    out = []
+    for r, members in sorted(by_rep.items()):
+        names = Counter(_display(n) for n in members)
+        table_first = sorted(members, key=lambda n: (n.get("source") == "prose",
+                                                     LEVEL_RANK.get(levels.get(str(n.get("plan")), ""), 9),
+                                                     -names[_display(n)], len(_display(n)), _display(n)))
+        name = _display(table_first[0]) or r
+        kinds = Counter(k for k in (unit_kind(unit_of(n), n.get("name")) for n in members) if k)
+        kind = sorted(kinds.items(), key=lambda t: (-t[1], t[0]))[0][0] if kinds else ""
+        keys = sorted({keyed[n.id] for n in members})
+        out.append(MeasureGroup(stable_id("measure", r), name, kind, keys,
+                                sorted((n.id, keyed[n.id]) for n in members)))
+    return out
+
+
+def link_indicators(inds: list[Node], chain: dict[str, set[str]], cfg: IndicatorConfig,
+                    levels: dict[str, str] | None = None) -> IndicatorLinks:
+    """One Measure per group of keys; 上级规划 to the upper plans' indicators of the same Measure.
+
+    Cost is linear in the indicators (plus the distinct keys' near-duplicate search): each indicator
+    gets exactly one Measure and at most one upper indicator per plan of its region chain.
+    """
+    levels = levels or {}
+    keyed = {n.id: indicator_key(n) for n in inds}
+    inds = sorted((n for n in inds if len(keyed[n.id]) >= 2), key=lambda n: (str(n.get("plan")), n.id))
+    rep = group_keys([keyed[n.id] for n in inds], cfg.same_measure)
+    res = IndicatorLinks(measures=_measures(inds, keyed, rep, levels))
+    by_measure_plan: dict[tuple[str, str], list[Node]] = {}
+    for n in inds:
+        by_measure_plan.setdefault((rep[keyed[n.id]], str(n.get("plan"))), []).append(n)
+    for n in inds:
+        k, r = keyed[n.id], rep[keyed[n.id]]
+        for up_plan in sorted(chain.get(str(n.get("plan")), ())):
+            cands = by_measure_plan.get((r, up_plan))
+            if not cands:
+                continue
+            scored = [(max(measure_similarity(k, keyed[o.id]), cfg.same_measure), o) for o in cands]
+            s, o = min(scored, key=lambda t: (-t[0], t[1].get("source") == "prose", t[1].get("line") or 0, t[1].id))
+            res.upper.append((n.id, o.id, s))
+    res.upper.sort()
     return res

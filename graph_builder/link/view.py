@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..models import Graph, Node
 from .text import norm
 
-LINK_TYPES = ("上级规划", "OVERLAPS", "SAME_MEASURE")
+LINK_TYPES = ("上级规划", "OVERLAPS", "MEASURES", "SAME_MEASURE")  # SAME_MEASURE: cleared from older stores
 ITEM_LABELS = ("Task", "Project")
 
 

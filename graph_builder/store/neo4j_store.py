@@ -34,8 +34,8 @@ from ..models import Edge, Graph, Node
 CYPHER_DIR = Path(os.environ.get("PLANGRAPH_CYPHER_DIR", Path(__file__).resolve().parents[2] / "cypher"))
 
 #: Labels and relationship types the model defines — the only names ever put into Cypher text.
-LABELS = ("Plan", "Section", "Task", "Project", "Indicator", "Agency", "Region")
-REL_TYPES = ("CONTAINS", "责任", "COVERS", "WITHIN", "上级规划", "OVERLAPS", "SAME_MEASURE")
+LABELS = ("Plan", "Section", "Task", "Project", "Indicator", "Agency", "Region", "Measure")
+REL_TYPES = ("CONTAINS", "责任", "COVERS", "WITHIN", "上级规划", "OVERLAPS", "MEASURES")
 #: Names of the query library (ARCHITECTURE.md); each has cypher/NAME.cypher.
 LIBRARY = ("trace_down", "trace_up", "orphans", "overlaps", "responsibility", "coverage", "indicator_flags", "search")
 #: Columns rounded in Python (not Cypher) so both backends round identically.

@@ -2,7 +2,7 @@
 
 It exists so the UI can be exercised before (and independently of) the real build: national →
 安徽省 → 宿州市 → 砀山县, a peer province, a city whose province is not loaded, with every edge
-type the pages read (上级规划 with all statuses, 责任, OVERLAPS, SAME_MEASURE, COVERS, CONTAINS).
+type the pages read (上级规划 with all statuses, 责任, OVERLAPS, Measure/MEASURES, COVERS, CONTAINS).
 """
 from __future__ import annotations
 
@@ -149,7 +149,11 @@ def synthetic_graph() -> Graph:
     g.add_edge(Edge("上级规划", i_s2.id, i_a2.id, {"score": 0.95, "method": "indicator", "evidence": "食品抽检合格率",
                                                 "status": "suggested", "flags": ["weaker_target"],
                                                 "reasons": ["下级目标 ≥97 低于上级 ≥98"]}))
-    g.add_edge(Edge("SAME_MEASURE", i_a.id, i_z.id, {"score": 0.92, "flags": [], "reasons": []}))
+    for name, kind, members in (("每万人口高价值发明专利拥有量", "count", (i_n, i_a, i_s, i_z)),
+                                ("食品抽检合格率", "percent", (i_a2, i_s2))):
+        m = g.add_node(Node(stable_id("measure", name), "Measure", {"name": name, "unit_kind": kind, "keys": [name]}))
+        for n in members:
+            g.add_edge(Edge("MEASURES", n.id, m.id, {"key": name}))
     owns("安徽省市场监督管理局", i_a, "主责")
 
     for region, level, parent in (("安徽省", "province", None), ("宿州市", "city", "安徽省"), ("砀山县", "county", "宿州市"),

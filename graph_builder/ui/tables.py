@@ -191,7 +191,7 @@ def number(value: Any) -> float | None:
 
 
 def indicator_groups(store, indicators: list[Node]) -> list[list[Node]]:
-    """The same measure across plans: connected components over 上级规划/SAME_MEASURE between indicators."""
+    """The same measure across plans: indicators sharing a Measure, joined over 上级规划 links."""
     ids = {n.id for n in indicators}
     parent = {i: i for i in ids}
 
@@ -202,10 +202,13 @@ def indicator_groups(store, indicators: list[Node]) -> list[list[Node]]:
         return x
 
     for n in indicators:
-        for t in ("上级规划", "SAME_MEASURE"):
-            for e in store.edges(t, source=n.id):
-                if e.target in ids and e.get("status") != "rejected":
-                    parent[find(e.source)] = find(e.target)
+        for e in store.edges("上级规划", source=n.id):
+            if e.target in ids and e.get("status") != "rejected":
+                parent[find(e.source)] = find(e.target)
+    first: dict[str, str] = {}
+    for e in store.edges("MEASURES"):  # one edge per indicator: linear
+        if e.source in ids:
+            parent[find(e.source)] = find(first.setdefault(e.target, e.source))
     groups: dict[str, list[Node]] = defaultdict(list)
     by_id = {n.id: n for n in indicators}
     for i in ids:
