@@ -81,7 +81,7 @@ def _assign(inds: list[dict], threshold: float) -> dict[str, str]:
     """Indicator id → measure representative under the current rules."""
     keyed = {n["id"]: indicator_key(Node(n["id"], "Indicator", n)) for n in inds}
     rep = group_keys(list(keyed.values()), threshold)
-    return {i: rep[k] for i, k in keyed.items() if len(k) >= 2}
+    return {i: rep[k] for i, k in keyed.items() if k}
 
 
 def _rate(pairs, same_measure) -> tuple[int, int]:

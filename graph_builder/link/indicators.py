@@ -33,9 +33,10 @@ def _words() -> dict:
 def indicator_key(n: Node) -> str:
     """The measure key of an Indicator node (a prose target is keyed on what it measures)."""
     name = n.get("name") or ""
-    if n.get("source") == "prose":
-        name = prose_measure_text(name)
-    return measure_key(name)
+    key = measure_key(prose_measure_text(name)) if n.get("source") == "prose" else ""
+    if len(key) < 2:  # a prose clause naming nothing but its quantity ("每年不少于800万批次") keys on itself
+        key = measure_key(name) or base_name(name)
+    return key
 
 
 @dataclass(slots=True)
@@ -205,7 +206,7 @@ def group_keys(keys: list[str], threshold: float) -> dict[str, str]:
 def _display(n: Node) -> str:
     """The indicator's name as a Measure name: no numbering, unit in parentheses or scope prefix."""
     name = simplify(n.get("name") or "").strip()
-    if n.get("source") == "prose":
+    if n.get("source") == "prose" and len(prose_measure_text(name)) >= 2:
         name = prose_measure_text(name)
     name = _LEAD_NUM.sub("", name)
     name = _UNIT_PAREN.sub("", name).strip()
@@ -245,7 +246,7 @@ def link_indicators(inds: list[Node], chain: dict[str, set[str]], cfg: Indicator
     """
     levels = levels or {}
     keyed = {n.id: indicator_key(n) for n in inds}
-    inds = sorted((n for n in inds if len(keyed[n.id]) >= 2), key=lambda n: (str(n.get("plan")), n.id))
+    inds = sorted((n for n in inds if keyed[n.id]), key=lambda n: (str(n.get("plan")), n.id))
     rep = group_keys([keyed[n.id] for n in inds], cfg.same_measure)
     res = IndicatorLinks(measures=_measures(inds, keyed, rep, levels))
     by_measure_plan: dict[tuple[str, str], list[Node]] = {}
