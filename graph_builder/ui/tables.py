@@ -206,8 +206,8 @@ def indicator_groups(store, indicators: list[Node]) -> list[list[Node]]:
             if e.target in ids and e.get("status") != "rejected":
                 parent[find(e.source)] = find(e.target)
     first: dict[str, str] = {}
-    for e in store.edges("MEASURES"):  # one edge per indicator: linear
-        if e.source in ids:
+    for n in indicators:
+        for e in store.edges("MEASURES", source=n.id):  # one edge per indicator: linear
             parent[find(e.source)] = find(first.setdefault(e.target, e.source))
     groups: dict[str, list[Node]] = defaultdict(list)
     by_id = {n.id: n for n in indicators}
