@@ -64,7 +64,6 @@ class OverlapConfig:
 @dataclass(slots=True)
 class IndicatorConfig:
     same_measure: float = 0.9
-    same_measure_max: int = 20
     unit_groups: list[list[str]] = field(default_factory=list)
     comparable_units: list[str] = field(default_factory=list)
     comparable_name_markers: list[str] = field(default_factory=list)
