@@ -100,6 +100,15 @@ def measure_key(name: str | None) -> str:
     return " ".join(sorted(toks) if words().get("order_invariant", True) else toks)
 
 
+@lru_cache(maxsize=1)
+def _prose_rx() -> tuple[re.Pattern, list[str]]:
+    units = words().get("prose_units", [])
+    unit_rx = "|".join(sorted(map(re.escape, units), key=len, reverse=True))
+    qty = re.compile(rf"{_QTY.pattern}(?:[万亿千百]?(?:{unit_rx}))?") if unit_rx else _QTY
+    return qty, sorted(words().get("prose_cues", []), key=len, reverse=True)
+
+
+@lru_cache(maxsize=100_000)
 def prose_measure_text(clause: str | None) -> str:
     """What a prose target measures: the clause without its quantities, years and cue words.
 
@@ -108,10 +117,9 @@ def prose_measure_text(clause: str | None) -> str:
     """
     s = to_match(clause or "")
     s = re.sub(r"(?:到|至|在)?20\d\d年(?:底|末)?", "", s)
-    units = words().get("prose_units", [])
-    unit_rx = "|".join(sorted(map(re.escape, units), key=len, reverse=True))
-    s = re.sub(rf"{_QTY.pattern}(?:[万亿千百]?(?:{unit_rx}))?", "", s) if unit_rx else _QTY.sub("", s)
-    for cue in sorted(words().get("prose_cues", []), key=len, reverse=True):
+    qty, cues = _prose_rx()
+    s = qty.sub("", s)
+    for cue in cues:
         s = s.replace(cue, "")
     return _PUNCT.sub("", s)
 

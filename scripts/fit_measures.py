@@ -74,7 +74,8 @@ def _with_rules(off: tuple[str, ...]) -> None:
     live = measures.words()  # the cached dict every caller reads: change it in place
     live.clear()
     live.update(base)
-    measures.measure_key.cache_clear()
+    for f in (measures.measure_key, measures.prose_measure_text, measures._prose_rx):
+        f.cache_clear()
 
 
 def _assign(inds: list[dict], threshold: float) -> dict[str, str]:

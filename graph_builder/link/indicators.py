@@ -224,11 +224,11 @@ def _measures(inds: list[Node], keyed: dict[str, str], rep: dict[str, str],
         by_rep.setdefault(rep[keyed[n.id]], []).append(n)
     out = []
     for r, members in sorted(by_rep.items()):
-        names = Counter(_display(n) for n in members)
-        table_first = sorted(members, key=lambda n: (n.get("source") == "prose",
-                                                     LEVEL_RANK.get(levels.get(str(n.get("plan")), ""), 9),
-                                                     -names[_display(n)], len(_display(n)), _display(n)))
-        name = _display(table_first[0]) or r
+        shown = {n.id: _display(n) for n in members}
+        names = Counter(shown.values())
+        first = min(members, key=lambda n: (n.get("source") == "prose", LEVEL_RANK.get(levels.get(str(n.get("plan")), ""), 9),
+                                            -names[shown[n.id]], len(shown[n.id]), shown[n.id]))
+        name = shown[first.id] or r
         kinds = Counter(k for k in (unit_kind(unit_of(n), n.get("name")) for n in members) if k)
         kind = sorted(kinds.items(), key=lambda t: (-t[1], t[0]))[0][0] if kinds else ""
         keys = sorted({keyed[n.id] for n in members})
