@@ -148,16 +148,19 @@ def measure_similarity(a: str, b: str) -> float:
 
 
 def unit_kind(unit: str | None, name: str | None = None) -> str:
-    """percent | ratio | amount | duration | score | count | '' from the unit (or the name's rate words)."""
+    """percent | ratio | amount | duration | score | count | '': a per-population name, else the unit, else the name's ending."""
     kinds = words().get("unit_kinds", {})
+    n = base_name(name)
+    markers = dict(kinds.get("name_markers", {}))
+    if any(m in n for m in markers.pop("ratio_contains", [])):  # 每万人口…拥有量 (件) is per population
+        return "ratio"
     u = to_match(unit or "")
     if u:
         for kind in ("ratio", "percent", "amount", "duration", "score", "count"):
             spec = kinds.get(kind, {})
             if u in spec.get("exact", []) or any(x in u for x in spec.get("contains", [])):
                 return kind
-    n = base_name(name)
-    for kind, markers in kinds.get("name_markers", {}).items():
-        if any(n.endswith(m) for m in markers):
+    for kind, ends in markers.items():
+        if any(n.endswith(m) for m in ends):
             return kind
     return ""

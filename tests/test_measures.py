@@ -8,7 +8,7 @@ import pytest
 
 from graph_builder.extract.indicators import merge_restated
 from graph_builder.link import link_graph
-from graph_builder.measures import measure_key, measure_similarity, prose_measure_text
+from graph_builder.measures import measure_key, measure_similarity, prose_measure_text, unit_kind
 from graph_builder.models import Edge, Graph, Indicator, Plan, Region, Task, stable_id
 
 
@@ -202,3 +202,12 @@ def test_seed_suzhou_states_one_indicator_in_table_and_prose(seed_graph):
     prose = [n for n in rows if n.get("source") == "prose"]
     assert not prose  # the sentence "…拥有量达2件" is folded into a table row
     assert any(n.get("prose_line") for n in rows)
+
+
+@pytest.mark.parametrize("unit, name, kind", [
+    ("%", "消费品合格率", "percent"), ("亿元", "知识产权质押融资金额", "amount"), ("工作日", "企业开办时间", "duration"),
+    ("件", "每万人口高价值发明专利拥有量", "ratio"), ("万户", "市场主体总量", "count"), ("分", "公共服务质量满意度", "score"),
+    (None, "万台特种设备死亡率", "ratio"), (None, "信用风险分类抽查占比", "percent"),
+])
+def test_unit_kind_of_a_measure(unit, name, kind):
+    assert unit_kind(unit, name) == kind

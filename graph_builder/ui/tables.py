@@ -213,7 +213,7 @@ def indicator_groups(store, indicators: list[Node]) -> list[list[Node]]:
     by_id = {n.id: n for n in indicators}
     for i in ids:
         groups[find(i)].append(by_id[i])
-    out = [g for g in groups.values() if len(g) > 1]
+    out = [g for g in groups.values() if len({n.plan for n in g}) > 1]
     return sorted(out, key=lambda g: (-len(g), min(n.title for n in g)))
 
 

@@ -12,7 +12,7 @@ if store is not None:
     groups = tables.indicator_groups(store, inds)
     st.caption(f"共 {len(inds)} 个指标，其中 {len(groups)} 组在多个规划中出现。")
     if groups:
-        labels = {i: f"{g[0].title}（{len(g)} 个规划）" for i, g in enumerate(groups)}
+        labels = {i: f"{g[0].title}（{len({n.plan for n in g})} 个规划）" for i, g in enumerate(groups)}
         gi = st.selectbox("同一指标", list(labels), format_func=labels.get, key="in_group")
         gdf = tables.indicator_group_frame(store, groups[gi])
         st.dataframe(gdf.drop(columns=["目标数值"]), hide_index=True, width="stretch", column_config={"ID": None})
