@@ -29,3 +29,9 @@ class ConfigError(GraphBuilderError):
     """Bad settings or arguments (missing store, unknown query, malformed decision file)."""
 
     exit_code = 4
+
+
+class NotFoundError(GraphBuilderError):
+    """A plan, task or goal named on the command line is not in the graph (exit code 5, see README)."""
+
+    exit_code = 5

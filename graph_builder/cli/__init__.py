@@ -1,4 +1,9 @@
-"""``plangraph`` command line. Each subcommand module registers itself; errors become one Chinese line + exit code."""
+"""``plangraph`` command line. Each subcommand module registers itself; errors become one Chinese line + exit code.
+
+Exit codes: 0 success · 1 some input files failed · 2 a document could not be read (ParseError) ·
+3 the store failed (StoreError) · 4 bad settings or arguments (ConfigError) · 5 not found: no plan, task or
+goal matches what was typed (NotFoundError) · 130 interrupted.
+"""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +17,8 @@ from ..errors import GraphBuilderError
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-_MODULES = ("graph_builder.cli.build_cmds", "graph_builder.cli.link_cmds", "graph_builder.cli.neo4j_cmds")
+_MODULES = ("graph_builder.cli.build_cmds", "graph_builder.cli.link_cmds", "graph_builder.cli.neo4j_cmds",
+            "graph_builder.cli.people_cmds")
 
 
 def make_parser() -> argparse.ArgumentParser:

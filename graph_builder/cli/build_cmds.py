@@ -29,6 +29,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("show", help="显示某个规划的目录树和数量")
     p.add_argument("plan", help="规划 id、标题或地区（如 宿州市）")
+    p.add_argument("--indicators", action="store_true", help="同时列出指标")
+    p.add_argument("--wide", action="store_true", help="按 200 列输出")
     p.add_argument("--store", type=Path, default=None)
     p.set_defaults(func=cmd_show)
 
@@ -84,23 +86,22 @@ def cmd_export(args) -> int:
 
 
 def find_plan(store, key: str):
-    plans = sorted(store.nodes("Plan"), key=lambda p: p.props.get("loaded") is False)
-    for p in plans:
-        if key in (p.id, p.props.get("title"), p.props.get("region"), p.props.get("source")):
-            return p
-    for p in plans:
-        if key in (p.props.get("title") or "") or key in (p.props.get("region") or ""):
-            return p
-    raise ConfigError(f"找不到规划 {key!r}；已有：{'，'.join(str(p.props.get('region') or p.props.get('title')) for p in plans)}")
+    """A plan by id, region, title or file (NotFoundError, exit code 5, when there is none)."""
+    from .names import find_plan as _find
+
+    return _find(store.nodes("Plan"), key)
 
 
 def cmd_show(args) -> int:
     from ..store import open_store
-    from . import console
+    from .names import LABEL_ZH, make_console
 
     store = open_store(args.store)
+    if not store.exists():
+        raise ConfigError(f"图谱存储 {store.directory} 不存在，请先运行 plangraph build")
     plan = find_plan(store, args.plan)
     g = store.load()
+    out = make_console(args.wide)
     children: dict[str, list[str]] = {}
     for e in g.edges_of("CONTAINS"):
         children.setdefault(e.source, []).append(e.target)
@@ -109,7 +110,8 @@ def cmd_show(args) -> int:
         return sum((g.nodes[c].label == label) + count(c, label) for c in children.get(nid, []) if c in g.nodes)
 
     tree = Tree(f"[bold]{plan.props.get('title')}[/]（{plan.props.get('region')}，任务 {count(plan.id, 'Task')}，"
-                f"项目 {count(plan.id, 'Project')}，指标 {count(plan.id, 'Indicator')}）")
+                f"项目 {count(plan.id, 'Project')}，指标 {count(plan.id, 'Indicator')}）\n[dim]编号 {plan.id}[/]")
+    colour = {"Task": "cyan", "Project": "magenta", "Indicator": "green"}
 
     def add(branch, nid):
         for c in sorted(children.get(nid, []), key=lambda x: g.nodes[x].props.get("line") or 0):
@@ -117,10 +119,11 @@ def cmd_show(args) -> int:
             if n.label == "Section":
                 sub = branch.add(f"{n.title}  [dim]任务 {count(c, 'Task')} · 项目 {count(c, 'Project')} · 指标 {count(c, 'Indicator')}[/]")
                 add(sub, c)
-            elif n.label in ("Task", "Project"):
-                sub = branch.add(f"[{'cyan' if n.label == 'Task' else 'magenta'}]{'任务' if n.label == 'Task' else '项目'}[/] {n.title}  [dim]L{n.props.get('line')}[/]")
+            elif n.label in ("Task", "Project") or (n.label == "Indicator" and args.indicators):
+                # the id first: it is what a reader copies into `plangraph trace`, so it never wraps
+                sub = branch.add(f"[dim]{n.id}[/] [{colour[n.label]}]{LABEL_ZH[n.label]}[/] {n.title}")
                 add(sub, c)
 
     add(tree, plan.id)
-    console.print(tree)
+    out.print(tree)
     return 0

@@ -9,9 +9,14 @@ from typing import Any
 from rich.table import Table
 
 from ..errors import ConfigError, StoreError
+from .names import LABEL_ZH, add_id_column, find_node, find_plan, make_console, plan_names, table
 
 REPORTS = ("orphans", "overlaps", "coverage", "indicators")
 ORPHAN_KINDS = ("no_upper", "not_picked_up", "no_agency")
+ORPHAN_KIND_ZH = {"no_upper": "无上级对应", "not_picked_up": "未被下级承接", "no_agency": "无责任单位"}
+FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基期值", "unit_mismatch": "单位不一致",
+           "attribute_mismatch": "属性不一致（约束性/预期性）", "cumulative_mismatch": "累计/年度口径不一致",
+           "period_mismatch": "口径不一致（期间新增/累计）", "missing_target": "缺少目标值"}
 REASON_ZH = {"local": "本地特色（已标记）", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无对应",
              "not_broken_down": "下级未分解落实", "no_agency": "无责任单位"}
 STATUS_ZH = {"suggested": "建议", "accepted": "已确认", "rejected": "已否决", "suspect": "待复核"}
@@ -35,7 +40,9 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_link)
 
     p = sub.add_parser("trace", help="沿“上级规划”追溯：--up 向上，--down 向下（含得分与依据）")
-    p.add_argument("id", help="任务、项目、指标或规划的编号")
+    p.add_argument("id", help="编号、地区名（如 宿州市）、规划名或任务标题")
+    p.add_argument("--plan", default=None, help="标题重名时，只在该规划（编号或地区名）中查找")
+    p.add_argument("--wide", action="store_true", help="宽表：加上状态与依据列（200 列）")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--up", action="store_true", help="向上追溯（默认）")
     g.add_argument("--down", action="store_true", help="向下追溯")
@@ -48,6 +55,8 @@ def register(sub) -> None:
     p.add_argument("--kind", default=None, help="orphans: no_upper|not_picked_up|no_agency（默认全部）；overlaps: peer|within_plan")
     p.add_argument("--min-score", type=float, default=0.0, help="overlaps: 最低相似度")
     p.add_argument("--lower", default=None, help="coverage: 只看该下级规划（编号或地区名）")
+    p.add_argument("--all", action="store_true", help="orphans: 逐条列出“上级规划未载入”的条目（默认每个缺失规划一行）")
+    p.add_argument("--wide", action="store_true", help="宽表：显示全部列（200 列）")
     p.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
     p.add_argument("--out", type=Path, default=None, help="输出文件（csv/xlsx 必填；table 可省略）")
     p.add_argument("--store", type=Path, default=None)
@@ -59,6 +68,7 @@ def register(sub) -> None:
     q.add_argument("--status", default="suggested,suspect", help="逗号分隔：suggested,accepted,rejected,suspect 或 all")
     q.add_argument("--plan", default=None, help="只看该下级规划（编号或地区名）")
     q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--wide", action="store_true", help="宽表：加上依据列（200 列）")
     for name, helptext in (("accept", "确认一条关联"), ("reject", "否决一条关联"), ("add", "手工新增一条关联")):
         q = rs.add_parser(name, help=helptext)
         q.add_argument("source", help="下级任务编号")
@@ -92,17 +102,13 @@ def _decisions(path: Path | None) -> Path:
 
 
 def _plan_names(graph) -> dict[str, str]:
-    return {p.id: str(p.get("region") or p.title) for p in graph.by_label("Plan")}
+    return plan_names(graph.by_label("Plan"))
 
 
 def _resolve_plan(graph, key: str | None) -> str | None:
     if key is None:
         return None
-    plans = sorted(graph.by_label("Plan"), key=lambda p: p.get("loaded") is False)  # loaded plans first
-    for p in plans:
-        if key in (p.id, p.get("region"), p.title):
-            return p.id
-    raise ConfigError(f"找不到规划 {key!r}")
+    return find_plan(graph.nodes.values(), key).id
 
 
 # ---------------------------------------------------------------- link
@@ -144,25 +150,35 @@ def cmd_link(args) -> int:
 
 def cmd_trace(args) -> int:
     from ..analyse import trace_chain
-    from . import console
 
     store = _store(args.store)
     graph = store.load()
-    start = graph.nodes.get(args.id)
-    if start is None:
-        raise ConfigError(f"图中没有节点 {args.id}")
+    start = find_node(graph.nodes.values(), args.id, args.plan)
     direction = "down" if args.down else "up"
-    rows = trace_chain(graph, args.id, direction, args.depth)
+    rows = trace_chain(graph, start.id, direction, args.depth)
     names = _plan_names(graph)
-    console.print(f"[bold]{start.title}[/]（{names.get(start.get('plan'), start.get('plan') or '')}，{start.id}）"
-                  f" {'向下' if direction == 'down' else '向上'}追溯：{len(rows)} 项")
-    t = Table(show_lines=True)
-    for col in ("层级", "规划", "标题", "编号", "得分", "状态", "依据"):
-        t.add_column(col, overflow="fold")
+    out = make_console(args.wide)
+    where = names.get(start.get("plan"), "") if start.label != "Plan" else names.get(start.id, "")
+    out.print(f"[bold]{start.title}[/]（{where}·{LABEL_ZH.get(start.label, start.label)}）"
+              f"{'向下' if direction == 'down' else '向上'}追溯：{len(rows)} 项", soft_wrap=False)
+    out.print(f"[dim]编号 {start.id}[/]")
+    t = table()
+    t.add_column("层", justify="right", no_wrap=True)
+    t.add_column("规划", no_wrap=True)
+    t.add_column("标题", overflow="fold", ratio=1)
+    t.add_column("得分", justify="right", no_wrap=True)
+    if args.wide:
+        t.add_column("状态", no_wrap=True)
+        t.add_column("依据", overflow="fold", ratio=1)
+    add_id_column(t)
     for r in rows:
-        t.add_row(str(r["depth"]), names.get(r["plan"], r["plan"] or r["id"]), r["title"], r["id"], f"{r['score']:.2f}",
-                  STATUS_ZH.get(r["status"], r["status"] or ""), "；".join(r["evidence"][:3]))
-    console.print(t)
+        cells = [str(r["depth"]), names.get(r["plan"]) or names.get(r["id"], "—"), r["title"], f"{r['score']:.2f}"]
+        if args.wide:
+            cells += [STATUS_ZH.get(r["status"], r["status"] or ""), "；".join(r["evidence"][:3])]
+        t.add_row(*cells, r["id"])
+    out.print(t)
+    if not rows:
+        out.print("（没有关联条目）" + ("：可能是本地特色任务，或上级规划未载入。" if direction == "up" else "：下级规划未承接。"))
     return 0
 
 
@@ -175,6 +191,7 @@ def report_rows(store, name: str, kind: str | None = None, min_score: float = 0.
     from .. import analyse  # noqa: F401  (registers the embedded queries)
 
     if name == "orphans":
+        kind = {v: k for k, v in ORPHAN_KIND_ZH.items()}.get(kind, kind)
         kinds = [kind] if kind else list(ORPHAN_KINDS)
         bad = [k for k in kinds if k not in ORPHAN_KINDS]
         if bad:
@@ -194,8 +211,13 @@ def _display(name: str, rows: list[dict[str, Any]], names: dict[str, str]) -> li
         for k in ("plan", "a_plan", "b_plan", "lower_plan", "upper_plan"):
             if k in d:
                 d[k] = names.get(d[k], d[k])
+        if "label" in d:
+            d["label"] = LABEL_ZH.get(d["label"], d["label"])
         if name == "orphans":
             d["reason"] = REASON_ZH.get(d["reason"], d["reason"])
+            d["kind"] = ORPHAN_KIND_ZH.get(d["kind"], d["kind"])
+        if name == "indicators":
+            d["flag"] = FLAG_ZH.get(d["flag"], d["flag"])
         if name == "overlaps":
             d["kind"] = KIND_ZH.get(d["kind"], d["kind"])
         if name == "coverage":
@@ -228,22 +250,66 @@ def cmd_report(args) -> int:
         _write_xlsx(args.out, args.name, headers, rows)
         console.print(f"已写出 {len(rows)} 行：{args.out}")
         return 0
-    t = Table(title=f"{_TITLE[args.name]}（{len(rows)} 行）", show_lines=False)
-    hidden = {"coverage": {"section"}, "indicators": {"lower", "upper"}}.get(args.name, set())  # ids: csv/xlsx only
-    cols = [k for k in headers if k not in hidden]
+    out = make_console(args.wide or bool(args.out))
+    missing = []
+    if args.name == "orphans" and not args.all:  # one line per missing upper plan instead of every item
+        missing = [r for r in rows if r["reason"] == REASON_ZH["upper_not_loaded"]]
+        rows = [r for r in rows if r["reason"] != REASON_ZH["upper_not_loaded"]]
+    t = table(f"{_TITLE[args.name]}（{len(rows)} 行）")
+    wide = args.wide or bool(args.out)
+    cols = [k for k in headers if k in (_WIDE if wide else _NARROW)[args.name]]
+    ids = [k for k in cols if k in _ID_COLS]
     for k in cols:
-        t.add_column(headers[k], overflow="fold")
+        if k in ids:
+            add_id_column(t, headers[k])
+        else:
+            t.add_column(headers[k], overflow="fold", no_wrap=k in _SHORT, justify="right" if k in _NUM else "left",
+                         ratio=1 if k in _TEXT else None)
     for r in rows:
         t.add_row(*[_cell(r[k]) for k in cols])
     if args.out:
-        from rich.console import Console
-
         with open(args.out, "w", encoding="utf-8") as fh:
-            Console(file=fh, width=160).print(t)
+            from rich.console import Console
+
+            Console(file=fh, width=200).print(t)
         console.print(f"已写出 {len(rows)} 行：{args.out}")
     else:
-        console.print(t)
+        out.print(t)
+        if missing:
+            _print_missing(store, out, missing)
+        if not wide:
+            console.print("[dim]（更多列：--wide；全部条目含编号：--format csv --out 文件）[/]")
     return 0
+
+
+def _print_missing(store, out, rows) -> None:
+    """上级规划未载入: one line per lower plan naming the upper plans to add."""
+    from collections import Counter
+
+    graph = store.load()
+    names = {v: k for k, v in _plan_names(graph).items()}
+    per = Counter(r["plan"] for r in rows)
+    out.print(f"[bold]上级规划未载入[/]（{len(rows)} 项，载入下列规划后可追溯）：")
+    for plan, n in per.items():
+        pid = names.get(plan, plan)
+        ups = [graph.nodes[e.target] for e in graph.edges_of("上级规划")
+               if e.source == pid and e.target in graph.nodes and graph.nodes[e.target].get("loaded", True) is False]
+        out.print(f"  {plan}：{n} 项；请载入 " + ("、".join(f"《{u.title}》" for u in ups) or "上级规划"))
+
+
+_ID_COLS = {"id", "a", "b", "lower", "upper"}
+_SHORT = {"label", "kind", "plan", "a_plan", "b_plan", "lower_plan", "upper_plan", "score", "share", "covered",
+          "upper_items", "flag"}
+_NUM = {"score", "share", "covered", "upper_items"}
+_TEXT = {"title", "a_title", "b_title", "section_title", "lower_name", "upper_name", "reason"}
+_NARROW = {"orphans": ("plan", "title", "reason", "id"),
+           "overlaps": ("a_plan", "a_title", "b_plan", "b_title", "score"),
+           "coverage": ("lower_plan", "upper_plan", "section_title", "covered", "share"),
+           "indicators": ("lower_name", "upper_name", "flag")}
+_WIDE = {"orphans": ("id", "label", "plan", "title", "kind", "reason"),
+         "overlaps": ("a", "b", "a_plan", "b_plan", "a_title", "b_title", "kind", "score"),
+         "coverage": ("lower_plan", "upper_plan", "section_title", "upper_items", "covered", "share"),
+         "indicators": ("lower", "upper", "lower_name", "upper_name", "flag", "reason")}
 
 
 _TITLE = {"orphans": "孤立项", "overlaps": "重叠任务", "coverage": "上级任务承接情况", "indicators": "指标一致性问题"}
@@ -321,12 +387,19 @@ def _review_list(graph, args, console) -> int:
             continue
         rows.append((e, a, b))
     rows.sort(key=lambda t: (t[0].get("status") != "suspect", float(t[0].get("score") or 0), t[0].source))
-    t = Table(title=f"待审核关联（共 {len(rows)} 条，显示 {min(len(rows), args.limit)} 条）", show_lines=True)
-    for col in ("状态", "得分", "下级", "上级", "依据", "命令参数"):
-        t.add_column(col, overflow="fold")
+    out = make_console(args.wide)
+    t = table(f"待审核关联（共 {len(rows)} 条，显示 {min(len(rows), args.limit)} 条）")
+    t.add_column("状态", no_wrap=True)
+    t.add_column("得分", no_wrap=True, justify="right")
+    t.add_column("下级 → 上级", overflow="fold", ratio=1)
+    if args.wide:
+        t.add_column("依据", overflow="fold", ratio=1)
+    add_id_column(t, "下级编号 / 上级编号")
     for e, a, b in rows[: args.limit]:
-        t.add_row(STATUS_ZH.get(e.get("status"), e.get("status") or ""), f"{float(e.get('score') or 0):.2f}",
-                  f"{names.get(a.get('plan'), '')}：{a.title}", f"{names.get(b.get('plan'), '')}：{b.title}",
-                  "；".join(list(e.get("evidence") or [])[:2]), f"{e.source} {e.target}")
-    console.print(t)
+        cells = [STATUS_ZH.get(e.get("status"), e.get("status") or ""), f"{float(e.get('score') or 0):.2f}",
+                 f"{names.get(a.get('plan'), '')}：{a.title}\n→ {names.get(b.get('plan'), '')}：{b.title}"]
+        if args.wide:
+            cells.append("；".join(list(e.get("evidence") or [])[:2]))
+        t.add_row(*cells, f"{e.source}\n{e.target}")
+    out.print(t)
     return 0
