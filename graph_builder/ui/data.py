@@ -206,3 +206,19 @@ def trace_view(store: CachedStore, focus: str, expanded=(), *, max_depth: int = 
                meeting: bool = False):
     """(TraceView, pyvis HTML), memoised per store version so page switches do not rebuild the drawing."""
     return _trace_html(store, store.ident, store.version, focus, tuple(sorted(expanded)), max_depth, cap, page, meeting)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _goal_html(_store, ident: str, version: str, focus: str, expand: tuple, meeting: bool):
+    from ..goal import build_goal_view
+    from .goal_view import goal_trace_view
+    from .trace import render_html
+
+    gv = build_goal_view(_store, focus, cap=30 if meeting else None, expand=expand)
+    tv = goal_trace_view(_store, gv)
+    return gv, tv, render_html(tv, meeting=meeting, height=620 if meeting else 560)
+
+
+def goal_view(store: CachedStore, focus: str, expand=(), *, meeting: bool = False):
+    """(GoalView, TraceView, pyvis HTML) of the goal view, memoised per store version."""
+    return _goal_html(store, store.ident, store.version, focus, tuple(sorted(expand)), meeting)

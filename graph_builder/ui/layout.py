@@ -75,3 +75,18 @@ def download_xlsx(df, name: str, key: str, sheet: str = "数据") -> None:
         return
     st.download_button(f"导出 Excel：{name}", lambda: to_xlsx(df, sheet), file_name=f"{name}.xlsx", key=key,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def briefing_buttons(node_id: str, title: str, col_pptx, col_docx) -> None:
+    """汇报材料 in one click: .pptx to show and .docx to file; made only when clicked (deferred callables)."""
+    from ..briefing import briefing_bytes
+    from .data import get_store
+
+    def make(suffix: str):
+        return lambda: briefing_bytes(get_store().raw, node_id, suffix)
+
+    name = f"汇报材料_{title[:12]}"
+    col_pptx.download_button("汇报材料（PPT）", make(".pptx"), file_name=f"{name}.pptx", key=f"x_brief_pptx_{node_id}",
+                             mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+    col_docx.download_button("汇报材料（Word）", make(".docx"), file_name=f"{name}.docx", key=f"x_brief_docx_{node_id}",
+                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

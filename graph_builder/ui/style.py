@@ -11,6 +11,7 @@ REASON_ZH = {"local": "已标记为本地特色", "upper_not_loaded": "上级规
              "not_broken_down": "下级规划未分解落实", "no_agency": "未明确责任单位"}
 OVERLAP_KIND_ZH = {"peer": "同级规划重叠", "within_plan": "规划内重复"}
 ROLE_ORDER = ("牵头", "主责", "配合")
+ROLE_COLOR = {"牵头": "#c0392b", "主责": "#7d3c98", "配合": "#aed6f1"}  # the matrix, the chart and the legend share these
 FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基期值", "unit_mismatch": "单位不一致",
            "attribute_mismatch": "属性不一致（约束性/预期性）", "cumulative_mismatch": "累计/年度口径不一致",
            "period_mismatch": "口径不一致（期间新增/累计）", "missing_target": "缺少目标值"}

@@ -175,8 +175,33 @@ def responsibility_frames(store, rows: list[dict[str, Any]], max_tasks: int = 20
 
 
 def role_colour(v: Any) -> str:
-    return {"牵头": "background-color:#c0392b;color:#fff", "主责": "background-color:#7d3c98;color:#fff",
-            "配合": "background-color:#aed6f1;color:#111"}.get(str(v).split("、")[0], "")
+    """Cell colour of the first role in a matrix cell (same colours as the legend and the chart)."""
+    from .style import ROLE_COLOR
+
+    role = str(v).split("、")[0]
+    return f"background-color:{ROLE_COLOR[role]};color:{'#111' if role == '配合' else '#fff'}" if role in ROLE_COLOR else ""
+
+
+def responsibility_by_task(store, plan_id: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per task/project of the plan: 牵头, 配合, 主责 units and where each comes from (来源)."""
+    from ..division import role_origin
+
+    items = sorted((n for n in store.nodes(plan=plan_id) if n.label in ("Task", "Project")),
+                   key=lambda n: (n.get("line") or 0, n.id))
+    roles: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    origins: dict[str, dict[str, str]] = defaultdict(dict)  # item → role → origin
+    names = {r["agency"]: r["agency_name"] for r in rows}
+    for n in items:
+        for e in store.edges("责任", target=n.id):
+            role = str(e.get("role") or "")
+            a = names.get(e.source) or (store.node(e.source).title if store.node(e.source) else e.source)
+            roles[n.id][role].append(a)
+            origins[n.id].setdefault(role, role_origin(e))
+    out = [{"任务": n.title, "牵头": "、".join(roles[n.id].get("牵头", [])), "配合": "、".join(roles[n.id].get("配合", [])),
+            "主责": "、".join(roles[n.id].get("主责", [])),
+            "来源": "；".join(f"{r}：{origins[n.id][r]}" for r in ROLE_ORDER if r in origins[n.id]),
+            "完成时限": str(n.get("deadline") or ""), "正文": str(n.get("text") or ""), "ID": n.id} for n in items]
+    return pd.DataFrame(out, columns=["任务", "牵头", "配合", "主责", "来源", "完成时限", "正文", "ID"])
 
 
 # ------------------------------------------------------------------ indicators
@@ -226,8 +251,13 @@ def indicator_group_frame(store, group: list[Node]) -> pd.DataFrame:
                      "目标值": n.get("target") or "", "属性": n.get("attribute") or "",
                      "累计": "是" if n.get("cumulative") else "", "_rank": LEVEL_RANK.get(p.get("level") if p else None, 9),
                      "目标数值": number(n.get("target")), "ID": n.id})
-    df = pd.DataFrame(rows).sort_values(["_rank", "规划"]).drop(columns="_rank").reset_index(drop=True)
-    return df
+    df = pd.DataFrame(rows)
+    # one row per measure and plan: a plan that states it in its table and again in prose shows the table row
+    df["_src"] = [0 if n.get("source") == "table" else 1 for n in group]
+    df["_seen"] = [sum(1 for m in group if m.plan == n.plan) for n in group]
+    df = df.sort_values(["_rank", "规划", "_src"]).drop_duplicates(subset=["规划"], keep="first")
+    df["说明"] = ["正文另有表述" if k > 1 else "" for k in df["_seen"]]
+    return df.drop(columns=["_rank", "_src", "_seen"]).reset_index(drop=True)
 
 
 def flags_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -296,3 +326,28 @@ def outline_rows(store, plan_id: str) -> list[dict[str, Any]]:
 def outline_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame([{"章节": "　" * (r["层次"] - 1) + r["标题"], **{k: r[k] for k in ("类型", "任务", "项目", "指标", "ID")}}
                          for r in rows], columns=["章节", "类型", "任务", "项目", "指标", "ID"])
+
+
+# ------------------------------------------------------------------ goal view and coverage by region
+
+def goal_coverage_frame(view) -> pd.DataFrame:
+    """One row per lower plan of the goal: picked up or not, and how many items implement it."""
+    rows = [{"下级规划": s.name, "层级": LEVEL_ZH.get(s.level, ""), "承接条目": len(s.items),
+             "状态": "已承接" if s.picked else "未承接"} for s in view.slots]
+    return pd.DataFrame(rows, columns=["下级规划", "层级", "承接条目", "状态"])
+
+
+def plan_coverage_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``goal.plan_coverage`` rows as a heat table by region."""
+    return pd.DataFrame([{"下级规划": r["region"], "层级": LEVEL_ZH.get(r["level"], ""), "上级条目": r["upper_items"],
+                          "已承接": r["covered"], "覆盖率%": round(100 * r["share"], 1)} for r in rows],
+                        columns=["下级规划", "层级", "上级条目", "已承接", "覆盖率%"])
+
+
+def heat_styler(df: pd.DataFrame, column: str):
+    """Colour one numeric column red (none) → green (most), the heat table by region."""
+    if df.empty:
+        return df
+    top = max(1.0, float(df[column].max()))
+    scale = 100.0 if column.endswith("%") else top
+    return df.style.map(lambda v: share_colour(100 * float(v) / scale), subset=[column])

@@ -261,7 +261,7 @@ def _vis_css() -> str:
 
 
 def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) -> str:
-    """Self-contained pyvis HTML (vis-network inlined, no CDN, no temp file) for ``components.html`` and export."""
+    """Self-contained pyvis HTML (vis-network inlined, no CDN, no temp file) for ``st.iframe`` and export."""
     from pyvis.network import Network
 
     bg = "#ffffff"
@@ -285,7 +285,12 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
                 "borderWidth": 4 if is_focus else 1, "detail": _detail_html(view, n) if not n.aggregate else
                 f"<b>{html.escape(n.title)}</b><div class='m'>{html.escape(region or '')}：请翻页或缩小范围查看</div>",
                 "plan": plan.title if plan else (n.plan or ""), "region": region or ""}
-        if n.aggregate:
+        if n.label == "Slot":  # a loaded lower plan that did not pick the goal up (未承接)
+            label = f"{region}\n未承接"
+            opts.update(shapeProperties={"borderDashes": [6, 4]}, color={"background": "#ffffff", "border": "#999999"},
+                        font={"color": "#777777"}, title=f"{region}：未承接",
+                        detail=f"<b>{html.escape(region or '')}：未承接</b><div class='t'>{html.escape(n.text)}</div>")
+        elif n.aggregate:
             opts["shapeProperties"] = {"borderDashes": [6, 4]}
             opts["color"] = {"background": "#ffffff", "border": color}
             opts["font"] = {"color": color}

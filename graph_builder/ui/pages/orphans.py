@@ -1,9 +1,14 @@
-"""孤立与重叠: orphans with reasons, overlaps, side-by-side texts with shared passages, and review decisions."""
+"""孤立与重叠: orphans people can act on (counts per plan and reason on top), overlaps, side-by-side texts with
+shared passages, and review decisions. 上级规划未载入 is one line per missing upper plan, not hundreds of rows."""
+import html
+
 import streamlit as st
 
 from graph_builder.errors import GraphBuilderError
 from graph_builder.ui import layout, review_adapter, tables
 from graph_builder.ui.data import plans, refresh, try_query
+from graph_builder.orphan_report import REASON_ZH as ACTION_ZH
+from graph_builder.orphan_report import summarise
 from graph_builder.ui.style import ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, STATUS_ZH
 
 store = layout.page_store("孤立与重叠")
@@ -37,6 +42,79 @@ def record(action: str, source: str, target: str | None, done: str) -> None:
     st.rerun()
 
 
+def _actionable(plan_names: dict) -> None:
+    """The default view: counts per plan × reason, then one list per actionable reason, then missing plans."""
+    try:
+        summ = summarise(store)
+    except GraphBuilderError as exc:
+        st.error(f"孤立项查询失败：{exc}")
+        return
+    name = lambda pid: tables.plan_label(store.node(pid), pid)  # noqa: E731
+    counts = tables.pd.DataFrame([{"规划": name(p), "原因": ACTION_ZH.get(r, r), "条目": n} for (p, r), n in summ.counts.items()])
+    if not counts.empty:
+        pivot = counts.pivot_table(index="规划", columns="原因", values="条目", aggfunc="sum", fill_value=0)
+        st.dataframe(pivot, width="stretch")
+    df = tables.pd.DataFrame([{"规划": name(r["plan"]), "原因": ACTION_ZH.get(r["reason"], r["reason"]),
+                               "类型": tables.LABEL_ZH.get(r["label"], r["label"]), "标题": r["title"],
+                               "候选上级": "；".join(f"{tables.plan_label(store.node(store.node(t).plan) if store.node(t) else None)}·"
+                                                   f"{store.node(t).title if store.node(t) else t}（{sc}）" for t, sc in r["candidates"][:3]),
+                               "ID": r["id"]} for r in summ.rows],
+                             columns=["规划", "原因", "类型", "标题", "候选上级", "ID"])
+    text = st.text_input("标题包含", key="or_text", placeholder="例如：食品")
+    if text:
+        df = df[df["标题"].str.contains(text, regex=False)]
+    for reason, hint in (("no_match", "下级规划中的任务，在已载入的上级规划里找不到来源（可能是本地特色，可标记）"),
+                         ("not_broken_down", "上级规划的任务，已载入的下级规划没有分解落实"),
+                         ("review", "只有低分建议关联的条目：请在“审核上下级关联”中确认或否决")):
+        part = df[df["原因"] == ACTION_ZH[reason]]
+        if part.empty:
+            continue
+        per = "、".join(f"{p} {n} 项" for p, n in part["规划"].value_counts().items())
+        st.markdown(f"<h4 id='pg-or-{reason}'>{html.escape(ACTION_ZH[reason])}：{html.escape(per)}</h4>",
+                    unsafe_allow_html=True)
+        st.caption(hint)
+        cols = ["规划", "类型", "标题"] + (["候选上级"] if reason == "review" else [])
+        st.dataframe(part[cols + ["ID"]], hide_index=True, width="stretch", column_config={"ID": None},
+                     height=min(420, 38 + 35 * len(part)))
+    layout.download_xlsx(df, "需处理的孤立项", key="x_orphans_act")
+    if summ.missing:
+        st.markdown("<h4 id='pg-or-missing'>上级规划未载入</h4>", unsafe_allow_html=True)
+        for m in summ.missing:
+            ups = "、".join(f"《{store.node(u).title}》" for u in m.uppers if store.node(u) is not None)
+            st.markdown(f"- **{html.escape(name(m.lower))}**：{m.items} 项无法追溯；请载入 {html.escape(ups or '上级规划')}")
+    local_ids = df.loc[df["原因"] == ACTION_ZH["no_match"], "ID"].tolist() if not df.empty else []
+    if local_ids:
+        st.markdown("**标记为本地特色**（有意没有上级来源，不再作为问题列出）")
+        titles = dict(zip(df["ID"], df["规划"] + " · " + df["标题"]))
+        pick = st.selectbox("任务", local_ids, format_func=titles.get, key="or_local_pick")
+        if store.node(pick) is not None and store.node(pick).get("local"):
+            st.caption("该任务已标记为本地特色。")
+        elif st.button("标记为本地特色", key="or_local"):
+            record("local", pick, None, f"已标记为本地特色：{titles[pick]}")
+
+
+def _all_orphans() -> None:
+    kinds = st.multiselect("类别", list(ORPHAN_KIND_ZH), default=list(ORPHAN_KIND_ZH), format_func=ORPHAN_KIND_ZH.get,
+                           key="or_kinds")
+    rows, failed = [], False
+    for k in kinds:
+        got = try_query(store, "orphans", kind=k)
+        failed |= got is None
+        rows += got or []
+    df = tables.orphans_frame(store, rows)
+    f1, f2 = st.columns(2)
+    pf = f1.multiselect("规划", sorted(df["规划"].unique()), key="or_plans", placeholder="全部")
+    reasons = f2.multiselect("原因", sorted(df["原因"].unique()), key="or_reasons", placeholder="全部")
+    if pf:
+        df = df[df["规划"].isin(pf)]
+    if reasons:
+        df = df[df["原因"].isin(reasons)]
+    if not failed or not df.empty:
+        st.caption(f"共 {len(df)} 项")
+        st.dataframe(df, hide_index=True, width="stretch", column_config={"ID": None})
+        layout.download_xlsx(df, "孤立项", key="x_orphans")
+
+
 if store is not None:
     if st.session_state.get("rv_msg"):
         st.success(st.session_state.pop("rv_msg"))
@@ -47,37 +125,11 @@ if store is not None:
     plan_names = {p.id: tables.plan_label(p) for p in loaded}
 
     if section == SECTIONS[0]:
-        kinds = st.multiselect("类别", list(ORPHAN_KIND_ZH), default=list(ORPHAN_KIND_ZH), format_func=ORPHAN_KIND_ZH.get,
-                               key="or_kinds")
-        rows, failed = [], False
-        for k in kinds:
-            got = try_query(store, "orphans", kind=k)
-            failed |= got is None
-            rows += got or []
-        df = tables.orphans_frame(store, rows)
-        f1, f2 = st.columns(2)
-        pf = f1.multiselect("规划", sorted(df["规划"].unique()), key="or_plans", placeholder="全部")
-        reasons = f2.multiselect("原因", sorted(df["原因"].unique()), key="or_reasons", placeholder="全部")
-        text = st.text_input("标题包含", key="or_text")
-        if pf:
-            df = df[df["规划"].isin(pf)]
-        if reasons:
-            df = df[df["原因"].isin(reasons)]
-        if text:
-            df = df[df["标题"].str.contains(text, regex=False)]
-        if not failed or not df.empty:
-            st.caption(f"共 {len(df)} 项")
-            st.dataframe(df, hide_index=True, width="stretch", column_config={"ID": None})
-            layout.download_xlsx(df, "孤立项", key="x_orphans")
-        local_ids = df.loc[df["类别"] == ORPHAN_KIND_ZH["no_upper"], "ID"].tolist() if not df.empty else []
-        if local_ids:
-            st.markdown("**标记为本地特色**（有意没有上级来源，不再作为问题列出）")
-            titles = dict(zip(df["ID"], df["规划"] + " · " + df["标题"]))
-            pick = st.selectbox("任务", local_ids, format_func=titles.get, key="or_local_pick")
-            if store.node(pick) is not None and store.node(pick).get("local"):
-                st.caption("该任务已标记为本地特色。")
-            elif st.button("标记为本地特色", key="or_local"):
-                record("local", pick, None, f"已标记为本地特色：{titles[pick]}")
+        show_all = st.toggle("显示全部类别（含“上级规划未载入”“无责任单位”的逐条列表）", key="or_all")
+        if not show_all:
+            _actionable(plan_names)
+        else:
+            _all_orphans()
 
     elif section == SECTIONS[1]:
         o1, o2 = st.columns(2)
