@@ -149,10 +149,10 @@ def goal_coverage(view: GoalView) -> list[dict[str, Any]]:
              "picked": s.picked} for s in view.slots]
 
 
-def plan_coverage(store, upper_plan: str) -> list[dict[str, Any]]:
-    """Per lower plan of *upper_plan*: upper items, picked-up items and share (from the ``coverage`` query)."""
+def plan_coverage(store, upper_plan: str, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per lower plan of *upper_plan*: upper items, picked-up items and share (from ``coverage`` query rows)."""
     acc: dict[str, list[int]] = {}
-    for r in store.query("coverage", lower=None):
+    for r in store.query("coverage", lower=None) if rows is None else rows:
         if r["upper_plan"] != upper_plan:
             continue
         a = acc.setdefault(r["lower_plan"], [0, 0])

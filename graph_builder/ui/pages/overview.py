@@ -39,7 +39,10 @@ def _region_coverage(loaded) -> None:
         return
     st.subheader("上级规划在各地区的承接（按地区）")
     up = st.selectbox("上级规划", list(uppers), format_func=uppers.get, key="ov_upper")
-    cov = tables.plan_coverage_frame(plan_coverage(store, up))
+    rows = try_query(store, "coverage", lower=None)
+    if rows is None:
+        return
+    cov = tables.plan_coverage_frame(plan_coverage(store, up, rows))
     if cov.empty:
         st.info("下级规划尚无承接关联。")
         return
