@@ -106,7 +106,10 @@ def _agencies(text: str, region: str | None) -> list[AgencyRef]:
             continue
         m = agency_regex().fullmatch(part) or agency_regex().fullmatch("省" + part if region and region.endswith("省") else "市" + part)
         ref = resolve_mention(m, region) if m else None
-        out.append(ref or AgencyRef(part if not region or part.startswith(region) else f"{region}{part}", region, part))
+        if ref is None:
+            bare = part[1:] if region and len(part) > 2 and part[0] in "省市县区" and region.endswith(part[0]) else part
+            ref = AgencyRef(bare if not region or bare.startswith(region) else f"{region}{bare}", region, part)
+        out.append(ref)
     return out
 
 
