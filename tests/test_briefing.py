@@ -106,7 +106,7 @@ def test_libreoffice_renders_with_cjk_fonts(decks, tmp_path, name):
     from PIL import Image
 
     img = Image.open(png).convert("L")
-    dark = sum(1 for p in img.getdata() if p < 128)
+    dark = sum(img.histogram()[:128])
     assert dark > 500, "the slide rendered with visible text"
 
 
@@ -125,6 +125,6 @@ def test_two_ideographs_render_differently(tmp_path):
         deck = tmp_path / f"t{i}.pptx"
         prs.save(str(deck))
         img = Image.open(convert(deck, "png", tmp_path / f"o{i}")).convert("L")
-        assert sum(1 for p in img.getdata() if p < 128) > 1000, "the title drew ink"
+        assert sum(img.histogram()[:128]) > 1000, "the title drew ink"
         pixels.append(hashlib.sha256(img.tobytes()).hexdigest())
     assert pixels[0] != pixels[1]

@@ -1,5 +1,5 @@
 """Real-browser test of the explorer: headless Debian Chromium (driven over the DevTools protocol with
-websocket-client) loads ``streamlit run app.py``, opens the trace view of an Anhui task that a Suzhou task
+websocket-client) loads ``streamlit run app.py``, opens the goal view (去向) of an Anhui task that a Suzhou task
 implements, finds both plans' nodes in the drawn graph, checks that Chinese renders as glyphs (not the
 missing-glyph box), and saves a screenshot under ``artifacts/``.
 
@@ -74,9 +74,9 @@ def run_trace_check(app: Path, store_dir: Path, focus: str, upper_region: str, l
         browser = Browser()
         browser.call("Page.navigate", url=f"http://127.0.0.1:{port}/trace?id={focus}")
         found = browser.wait_js(NODES_JS, timeout=90)
-        browser.wait_js("document.getElementById('pg-plans') && document.getElementById('pg-plans').innerText", 30)
+        browser.wait_js("document.getElementById('pg-goal-summary') && document.getElementById('pg-goal-summary').innerText", 30)
         time.sleep(1.0)  # let vis finish its first draw before the screenshot
-        found["plans_text"] = browser.js("document.getElementById('pg-plans').innerText")
+        found["plans_text"] = browser.js("document.querySelector('[data-testid=\"stMain\"]').innerText")
         found["panel"] = browser.js(CLICK_JS % json.dumps(focus))  # a click on the focus opens its details
         found["glyphs"] = browser.js(GLYPH_JS)
         found["body_has_title"] = browser.js("document.body.innerText.includes('追溯')")

@@ -139,3 +139,39 @@ def page_ready_js(title: str) -> str:
     return ("(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
             " const h = document.querySelector('[data-testid=\"stMain\"] h1');"
             f" return !!(app && app.getAttribute('data-test-script-state') === 'notRunning' && h && h.innerText.trim() === {t}); }})()")
+
+
+class Clicker:
+    """Real mouse clicks (Input.dispatchMouseEvent at an element's centre) that count themselves, so a test
+    can say "answered in ≤ 3 clicks" and mean what a person does; typing is keyboard input, not a click."""
+
+    def __init__(self, browser: Browser):
+        self.b = browser
+        self.clicks = 0
+
+    def click(self, find_js: str, timeout: float = 60.0) -> None:
+        """*find_js*: an expression returning the element to click (waited for until it exists and has a size)."""
+        rect = self.b.wait_js(f"""(() => {{ const el = {find_js}; if (!el) return null;
+            el.scrollIntoView({{block: 'center'}}); const r = el.getBoundingClientRect();
+            return (r.width && r.height) ? {{x: r.left + r.width / 2, y: r.top + r.height / 2}} : null; }})()""", timeout)
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.b.call("Input.dispatchMouseEvent", type=kind, x=rect["x"], y=rect["y"], button="left",
+                        clickCount=0 if kind == "mouseMoved" else 1)
+        self.clicks += 1
+
+    def type(self, text: str, enter: bool = True) -> None:
+        self.b.call("Input.insertText", text=text)
+        if enter:
+            for kind in ("keyDown", "keyUp"):
+                self.b.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13)
+
+
+def by_text_js(selector: str, text: str) -> str:
+    """JS for the first *selector* element whose text contains *text* (e.g. a nav link or a button)."""
+    return (f"[...document.querySelectorAll({json.dumps(selector)})]"
+            f".find(e => e.innerText && e.innerText.includes({json.dumps(text, ensure_ascii=False)}))")
+
+
+def script_done_js() -> str:
+    return ("(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+            " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'; })()")

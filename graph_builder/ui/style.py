@@ -36,6 +36,7 @@ BASE_CSS = """
   mark.pg-shared {background:#fde68a; padding:0 1px}
   .pg-text {line-height:1.8; font-size:1.02em; border:1px solid #e5e7eb; border-radius:6px; padding:10px 12px; background:#fafafa}
   .pg-tree {line-height:1.9}
+  .pg-h {font-size:1.25em; font-weight:600; margin:0.8em 0 0.2em 0}
 </style>
 """
 

@@ -63,22 +63,23 @@ def _actionable(plan_names: dict) -> None:
     text = st.text_input("标题包含", key="or_text", placeholder="例如：食品")
     if text:
         df = df[df["标题"].str.contains(text, regex=False)]
-    for reason, hint in (("no_match", "下级规划中的任务，在已载入的上级规划里找不到来源（可能是本地特色，可标记）"),
-                         ("not_broken_down", "上级规划的任务，已载入的下级规划没有分解落实"),
-                         ("review", "只有低分建议关联的条目：请在“审核上下级关联”中确认或否决")):
+    left, right = st.columns(2)  # the pair a meeting asks about side by side: no upper source | not picked up
+    for reason, hint, where in (("no_match", "下级规划中的任务，在已载入的上级规划里找不到来源（可能是本地特色，可标记）", left),
+                                ("not_broken_down", "上级规划的任务，已载入的下级规划没有分解落实", right),
+                                ("review", "只有低分建议关联的条目：请在“审核上下级关联”中确认或否决", st.container())):
         part = df[df["原因"] == ACTION_ZH[reason]]
         if part.empty:
             continue
         per = "、".join(f"{p} {n} 项" for p, n in part["规划"].value_counts().items())
-        st.markdown(f"<h4 id='pg-or-{reason}'>{html.escape(ACTION_ZH[reason])}：{html.escape(per)}</h4>",
+        where.markdown(f"<div id='pg-or-{reason}' class='pg-h'>{html.escape(ACTION_ZH[reason])}：{html.escape(per)}</div>",
                     unsafe_allow_html=True)
-        st.caption(hint)
+        where.caption(hint)
         cols = ["规划", "类型", "标题"] + (["候选上级"] if reason == "review" else [])
-        st.dataframe(part[cols + ["ID"]], hide_index=True, width="stretch", column_config={"ID": None},
+        where.dataframe(part[cols + ["ID"]], hide_index=True, width="stretch", column_config={"ID": None},
                      height=min(420, 38 + 35 * len(part)))
     layout.download_xlsx(df, "需处理的孤立项", key="x_orphans_act")
     if summ.missing:
-        st.markdown("<h4 id='pg-or-missing'>上级规划未载入</h4>", unsafe_allow_html=True)
+        st.markdown("<div id='pg-or-missing' class='pg-h'>上级规划未载入</div>", unsafe_allow_html=True)
         for m in summ.missing:
             ups = "、".join(f"《{store.node(u).title}》" for u in m.uppers if store.node(u) is not None)
             st.markdown(f"- **{html.escape(name(m.lower))}**：{m.items} 项无法追溯；请载入 {html.escape(ups or '上级规划')}")

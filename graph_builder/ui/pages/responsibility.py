@@ -1,6 +1,7 @@
 """责任: one plan at a time — who leads, supports or owns each task and where that comes from (默认 by the
 issuing body, 正文, 分工方案); the role-coloured matrix; and the 任务分工方案 round trip (draft → fill → read back)."""
 import html
+from collections import Counter
 
 import altair as alt
 import streamlit as st
@@ -51,13 +52,15 @@ if store is not None:
         st.success(st.session_state.pop("rs_msg"))
     loaded = [p for p in plans(store) if p.get("loaded", True)]
     names = {p.id: f"{tables.plan_label(p)} · {p.title}" for p in loaded}
-    want = st.query_params.get("plan")
     ids = list(names)
     if not ids:
         st.info("没有已载入的规划。")
         st.stop()
-    plan_id = st.selectbox("规划（一次看一个）", ids, format_func=names.get, key="rs_plan",
-                           index=ids.index(want) if want in ids else 0)
+    want = st.query_params.get("plan")
+    if want not in ids:  # open on the plan whose roles are most explicit (e.g. the one a 分工方案 was read into)
+        leads = Counter(r["plan"] for r in (try_query(store, "responsibility") or []) if r["role"] != "主责")
+        want = max(ids, key=lambda i: (leads.get(i, 0), -ids.index(i)))
+    plan_id = st.selectbox("规划（一次看一个）", ids, format_func=names.get, key="rs_plan", index=ids.index(want))
     plan = store.node(plan_id)
     rows = try_query(store, "responsibility", plan=plan_id)
     if rows is not None:
@@ -67,8 +70,12 @@ if store is not None:
             by_task = by_task[by_task["任务"].str.contains(text, regex=False)
                               | by_task["正文"].str.contains(text, regex=False)]
         leads = by_task[by_task["牵头"] != ""]
-        st.markdown(f"<div id='pg-rs-summary'>{html.escape(tables.plan_label(plan))}：{len(by_task)} 项任务，"
-                    f"{len(leads)} 项已明确牵头单位</div>", unsafe_allow_html=True)
+        who = Counter(a for cell in leads["牵头"] for a in cell.split("、") if a)
+        st.markdown(f"<div id='pg-rs-summary'>{html.escape(tables.plan_label(plan))}"
+                    f"{('（含“' + html.escape(text) + '”）') if text else ''}：{len(by_task)} 项任务，"
+                    f"{len(leads)} 项已明确牵头单位"
+                    + ("；牵头：" + "、".join(f"<b>{html.escape(a)}</b> {n} 项" for a, n in who.most_common(5)) if who else "")
+                    + "</div>", unsafe_allow_html=True)
         st.dataframe(by_task.drop(columns=["正文"]), hide_index=True, width="stretch", column_config={"ID": None},
                      height=min(520, 38 + 35 * max(1, len(by_task))))
         layout.download_xlsx(by_task, f"责任_{tables.plan_label(plan)}", key="x_resp_task")
