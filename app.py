@@ -7,8 +7,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run from a checkout 
 import streamlit as st  # noqa: E402
 
 from graph_builder.ui import layout  # noqa: E402
+from graph_builder.ui.style import page_icon  # noqa: E402
 
-st.set_page_config(page_title="规划任务图谱", page_icon=":material/account_tree:", layout="wide")
+st.set_page_config(page_title="规划任务图谱", page_icon=page_icon(), layout="wide")
 from graph_builder.errors import GraphBuilderError  # noqa: E402
 
 pages = layout.build_pages()

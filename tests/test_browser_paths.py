@@ -153,3 +153,20 @@ def test_path3_who_leads_suzhou_food_safety_after_the_division_table(app):
     assert c.clicks <= 3, c.clicks
     time.sleep(0.5)
     b.screenshot(ARTIFACTS / "readme_responsibility.png")
+
+
+def test_no_request_leaves_the_machine(app):
+    """Usage statistics are off (.streamlit/config.toml): loading and using the app requests only 127.0.0.1."""
+    b = app["browser"]
+    b.call("Network.enable")
+    b.events.clear()
+    c = overview(app)
+    c.click(by_text_js("[data-testid='stSidebarNav'] a", "指标"))
+    b.wait_js(page_ready_js("指标对照"), 60)
+    time.sleep(2.0)  # a usage-statistics beacon would go out after the page settles
+    b.js("1")  # drain events
+    urls = [e["params"]["request"]["url"] for e in b.events if e.get("method") == "Network.requestWillBeSent"]
+    assert urls, "requests were recorded"
+    outside = [u for u in urls if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:"))]
+    assert not outside, outside
+    b.call("Network.disable")

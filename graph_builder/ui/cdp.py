@@ -46,8 +46,8 @@ def start_app(store_dir: Path, port: int, decisions: Path, app: Path | None = No
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env.update(PLANGRAPH_STORE=str(store_dir), PLANGRAPH_DECISIONS=str(decisions), PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app or ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    # usage statistics: off through the project's .streamlit/config.toml (cwd=ROOT), which the tests check
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -86,6 +86,7 @@ class Browser:
             page = next(t for t in json.load(r) if t["type"] == "page")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=120, suppress_origin=True)
         self._id = 0
+        self.events: list[dict] = []  # protocol events seen while waiting for answers (e.g. Network.requestWillBeSent)
         self.call("Page.enable")
         self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
 
@@ -94,6 +95,10 @@ class Browser:
         self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
         while True:
             msg = json.loads(self.ws.recv())
+            if "method" in msg and "id" not in msg:
+                if len(self.events) < 20000:
+                    self.events.append(msg)
+                continue
             if msg.get("id") == self._id:
                 if "error" in msg:
                     raise RuntimeError(f"{method}: {msg['error']}")

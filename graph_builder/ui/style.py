@@ -63,3 +63,18 @@ def short(text: str, n: int) -> str:
     """Cut a title for a graph label; long Chinese titles make unreadable node clouds on a projector."""
     text = (text or "").strip()
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def page_icon():
+    """The tab icon, drawn here: a ``:material/...:`` icon would make the browser fetch it from a font CDN,
+    and the explorer must not contact any outside server."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle((22, 4, 42, 20), 4, fill=LEVEL_COLOR["province"])
+    d.line((32, 20, 32, 30, 12, 30, 12, 42), fill="#555555", width=3)
+    d.line((32, 30, 52, 30, 52, 42), fill="#555555", width=3)
+    d.rounded_rectangle((2, 42, 22, 58), 4, fill=LEVEL_COLOR["city"])
+    d.rounded_rectangle((42, 42, 62, 58), 4, fill=LEVEL_COLOR["city"])
+    return img
