@@ -81,6 +81,11 @@ def test_not_found_has_its_own_exit_code(seed_store):
     assert missing_store.returncode == 4, "a missing store stays a configuration error"
 
 
+def test_exit_codes_are_documented_in_help(seed_store):
+    res = run(seed_store, "--help")
+    assert "5 找不到" in res.stdout and "4 配置或参数错误" in res.stdout
+
+
 def test_ambiguous_title_lists_candidates_with_ids(seed_store, graph_ids):
     res = run(seed_store, "trace", "食品")
     assert res.returncode == 5

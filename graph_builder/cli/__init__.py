@@ -17,6 +17,9 @@ from ..errors import GraphBuilderError
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+EXIT_CODES_ZH = ("退出码：0 成功；1 部分文件构建失败；2 文件无法解析；3 存储读写失败；4 配置或参数错误；"
+                 "5 找不到（规划、任务或目标不在图中）；130 被中断")
+
 _MODULES = ("graph_builder.cli.build_cmds", "graph_builder.cli.link_cmds", "graph_builder.cli.neo4j_cmds",
             "graph_builder.cli.people_cmds")
 
@@ -24,7 +27,8 @@ _MODULES = ("graph_builder.cli.build_cmds", "graph_builder.cli.link_cmds", "grap
 def make_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(prog="plangraph", description="规划任务图谱：把五年规划抽取为可追溯的知识图谱")
+    parser = argparse.ArgumentParser(prog="plangraph", description="规划任务图谱：把五年规划抽取为可追溯的知识图谱",
+                                     epilog=EXIT_CODES_ZH, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     for mod in _MODULES:
         importlib.import_module(mod).register(sub)
