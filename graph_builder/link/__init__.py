@@ -6,7 +6,7 @@ placeholder plans, ``local`` marks), so ``plangraph link`` on a stored graph equ
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from ..progress import Progress, ProgressEvent, null_progress
 from .config import LinkConfig, load_config
 from .index import CorpusIndex
 from .indicators import consistency, link_indicators
-from .overlaps import peer_overlaps, within_plan_overlaps
+from .overlaps import find_overlaps
 from .plans import link_plans, upper_closure
 from .tasks import score_lower_plan
 from .view import LINK_TYPES, GraphView
@@ -113,13 +113,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     _tick(progress, "重叠任务", 3, 5)
     plans = {p.id: p for p in graph.by_label("Plan")}
-    by_level: dict[str, list[str]] = defaultdict(list)
-    for pid in sorted(view.items_by_plan):
-        p = plans.get(pid)
-        if p is not None and p.get("level"):
-            by_level[p.get("level")].append(pid)
-    groups = [g for g in by_level.values() if len(g) > 1]
-    ovs = peer_overlaps(view, index, groups, cfg) + within_plan_overlaps(view, index, cfg)
+    ovs = find_overlaps(view, index, plans, cfg)
     for o in ovs:
         a, b = view.items[o.a], view.items[o.b]
         if graph.edge("OVERLAPS", b.id, a.id) is not None:

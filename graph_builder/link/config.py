@@ -50,8 +50,11 @@ class TaskConfig:
 class OverlapConfig:
     peer_min_score: float = 0.10
     peer_top_k: int = 2
-    peer_max_per_task: int = 8
-    chunk: int = 512
+    peer_max_per_task: int = 20
+    same_region_max_per_task: int = 8
+    within_max_per_task: int = 10
+    candidate_max_df: int = 400
+    pair_budget: int = 4_000_000
     min_shared_terms: int = 3
     max_df_share: float = 0.13
     min_shared_weight: float = 0.35

@@ -1,22 +1,31 @@
-"""``OVERLAPS`` between tasks of peer plans and inside one plan.
+"""``OVERLAPS`` between tasks: ``within_plan``, ``same_region`` (plans of one government) and ``peer`` (same level).
+
+Memory and compute grow linearly with the number of items: candidate pairs come from an inverted index
+of *rare* n-grams (each n-gram's posting list is capped, so it yields a bounded number of pairs), scored
+pair by pair on the sparse content vectors. No n×n matrix is ever built. Every kind is capped per task
+(``link.toml`` [overlaps]), so the stored edges stay linear too.
 
 Surface similarity is not enough: the vectors are built from *content text* (generic policy words from
-``link_stopwords.txt`` removed), and a peer pair must also share several high-IDF n-grams that carry a
+``link_stopwords.txt`` removed), and a cross-plan pair must also share several rare n-grams that carry a
 good part of the similarity — two tasks that only both say 加强…监管 never qualify.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
 
-from .config import LinkConfig
+from ..models import Node
+from .config import LinkConfig, OverlapConfig
 from .index import CorpusIndex, content_text
 from .tasks import shared_blocks
 from .text import covered_runs, shingles
 from .view import GraphView
+
+KINDS = ("within_plan", "same_region", "peer")
 
 
 @dataclass(slots=True)
@@ -24,117 +33,272 @@ class Overlap:
     a: int
     b: int
     score: float
-    kind: str  # peer | within_plan
+    kind: str  # within_plan | same_region | peer
     evidence: list[str]
 
 
-def _strong_parts(index: CorpusIndex, max_df_share: float):
-    """Content vectors restricted to rare n-grams (in at most max(2, share·N) items), and their binary pattern."""
-    m = index.content
-    df = np.bincount(m.indices, minlength=m.shape[1])
-    rare = (df <= max(2, max_df_share * m.shape[0])).astype(np.float32)
-    xs = (m @ sparse.diags(rare)).tocsr()
-    xs.eliminate_zeros()
-    xb = xs.copy()
-    xb.data[:] = 1.0
-    return xs, xb
+# ------------------------------------------------------------------ sparse helpers
 
 
-def peer_overlaps(view: GraphView, index: CorpusIndex, peer_groups: list[list[str]], cfg: LinkConfig) -> list[Overlap]:
-    """Best-matching task pairs between plans of one peer group.
+def _binary(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    out = m.copy().tocsr()
+    out.data = np.ones_like(out.data, dtype=np.float32)
+    return out
 
-    A pair is kept when it passes the thresholds and one side is among the other's ``peer_top_k`` best
-    in that plan; each task keeps at most ``peer_max_per_task`` such pairs, so the output grows
-    linearly with the number of tasks. Rows are processed in chunks (vectorised, bounded memory).
+
+def _chunks(cost: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
+    """Row ranges whose summed *cost* (posting entries touched) stays near *budget*: bounded memory per block."""
+    start, acc = 0, 0
+    for r, c in enumerate(cost):
+        if acc and acc + c > budget:
+            yield start, r
+            start, acc = r, 0
+        acc += int(c)
+    if start < len(cost):
+        yield start, len(cost)
+
+
+def _pair_dots(x: sparse.csr_matrix, r: np.ndarray, c: np.ndarray, block: int = 200_000) -> np.ndarray:
+    """Row-wise dot products x[r[i]]·x[c[i]] without forming x·xᵀ."""
+    out = np.empty(len(r), dtype=np.float32)
+    for s in range(0, len(r), block):
+        e = s + block
+        out[s:e] = np.asarray(x[r[s:e]].multiply(x[c[s:e]]).sum(axis=1)).ravel()
+    return out
+
+
+def _shared_pairs(b: sparse.csr_matrix, min_shared: int, budget: int,
+                  keep: "callable | None" = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (r < c) of rows of the binary matrix *b* sharing at least *min_shared* columns, with the count.
+
+    Built block by block from the transposed posting lists; callers cap the column frequencies, so the
+    number of pairs (and the work) is linear in the number of rows.
     """
-    oc = cfg.overlaps
-    found: dict[tuple[int, int], Overlap] = {}
-    xs, xb = _strong_parts(index, oc.max_df_share)
-    grams4: dict[int, set[str]] = {}  # 4-char shingles per item, for the evidence passages
+    bt = b.T.tocsr()
+    df = np.diff(bt.indptr)
+    cost = np.asarray(b @ df.astype(np.float32)).ravel() if b.shape[1] else np.zeros(b.shape[0])
+    rs, cs, ns = [], [], []
+    for s, e in _chunks(cost, budget):
+        prod = (b[s:e] @ bt).tocoo()
+        r = prod.row.astype(np.int64) + s
+        m = (prod.col > r) & (prod.data >= min_shared)
+        r, c, n = r[m], prod.col[m].astype(np.int64), prod.data[m]
+        if keep is not None and len(r):
+            k = keep(r, c)
+            r, c, n = r[k], c[k], n[k]
+        rs.append(r)
+        cs.append(c)
+        ns.append(n)
+    if not rs:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0, dtype=np.float32)
+    return np.concatenate(rs), np.concatenate(cs), np.concatenate(ns)
 
-    def evidence(a: int, b: int) -> list[str]:
-        if b not in grams4:
-            grams4[b] = set(shingles(view.items[b].text, 4))
-        blocks = shared_blocks(view.items[a].text, "", min_len=4, limit=8, b_grams=grams4[b])
-        return [t for t in blocks if len(t) >= 6 or content_text(t, index.stopwords).strip()][:4]
 
-    for group in peer_groups:
-        cols = [i for p in group for i in view.items_by_plan.get(p, [])]
-        if len(cols) < 2:
-            continue
-        plan_of = np.array([group.index(view.items[i].plan) for i in cols])
-        xc, xbc, xsc = index.content[cols].T.tocsc(), xb[cols].T.tocsc(), xs[cols].T.tocsc()
-        for start in range(0, len(cols), oc.chunk):
-            rows = cols[start:start + oc.chunk]
-            cos = (index.content[rows] @ xc).toarray()
-            rp = plan_of[start:start + oc.chunk]
-            ok = (cos >= oc.peer_min_score) & (rp[:, None] != plan_of[None, :])
-            if not ok.any():
+def _cap_degree(r: np.ndarray, c: np.ndarray, score: np.ndarray, cap: int) -> np.ndarray:
+    """At most *cap* edges per item (indices into the arrays).
+
+    Best score first (ranking edges by their rank at either end instead was measured worse on the dev split).
+    """
+    if cap <= 0 or not len(r):
+        return np.zeros(0, dtype=np.int64)
+    deg: dict[int, int] = {}
+    kept = []
+    for i in np.lexsort((c, r, -score)):
+        a, b = int(r[i]), int(c[i])
+        if deg.get(a, 0) < cap and deg.get(b, 0) < cap:
+            deg[a] = deg.get(a, 0) + 1
+            deg[b] = deg.get(b, 0) + 1
+            kept.append(i)
+    return np.sort(np.asarray(kept, dtype=np.int64))
+
+
+# ------------------------------------------------------------------ the index
+
+
+class OverlapIndex:
+    """Rare content n-grams (inverted index) over all items, plus their plans, regions and levels.
+
+    Built once per link run; also answers :meth:`similar` on demand (one task's best matches in other plans).
+    """
+
+    def __init__(self, view: GraphView, index: CorpusIndex, plans: dict[str, Node], cfg: OverlapConfig):
+        self.view, self.index, self.cfg = view, index, cfg
+        x = index.content
+        n = x.shape[0]
+        df = np.bincount(x.indices, minlength=x.shape[1])
+        # rare across the corpus: in at most max(2, share·N) items, and never more than candidate_max_df
+        cap = min(max(2.0, cfg.max_df_share * n), float(cfg.candidate_max_df))
+        rare = ((df <= cap) & (df > 0)).astype(np.float32)
+        self.x = x
+        self.xs = (x @ sparse.diags(rare)).tocsr()
+        self.xs.eliminate_zeros()
+        self.xb = _binary(self.xs)
+        pid = {p: k for k, p in enumerate(sorted(view.items_by_plan))}
+        self.plan_ids = sorted(view.items_by_plan)
+        self.plan_of = np.array([pid[it.plan] for it in view.items], dtype=np.int64)
+
+        def code(values: list) -> np.ndarray:
+            table: dict = {}
+            return np.array([table.setdefault(v, len(table)) if v else -1 - k for k, v in enumerate(values)],
+                            dtype=np.int64)
+
+        meta = [plans.get(p) for p in self.plan_ids]
+        self.region_of_plan = code([(m.get("region") if m is not None else None) for m in meta])
+        self.level_of_plan = code([(m.get("level") if m is not None else None) for m in meta])
+
+    # -------------------------------------------------------------- scoring
+
+    def _scores(self, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _pair_dots(self.x, r, c), _pair_dots(self.xs, r, c)
+
+    def _cross_ok(self, cos: np.ndarray, strong: np.ndarray, n_shared: np.ndarray) -> np.ndarray:
+        oc = self.cfg
+        return (cos >= oc.peer_min_score) & (n_shared >= oc.min_shared_terms) & (strong >= oc.min_shared_weight * cos)
+
+    def _evidence(self, a: int, b: int) -> list[str]:
+        items = self.view.items
+        grams = set(shingles(items[b].text, 4))
+        blocks = shared_blocks(items[a].text, "", min_len=4, limit=8, b_grams=grams)
+        return [t for t in blocks if len(t) >= 6 or content_text(t, self.index.stopwords).strip()][:4]
+
+    def _ordered(self, i: int, j: int) -> tuple[int, int]:
+        items = self.view.items
+        return (i, j) if items[i].id <= items[j].id else (j, i)
+
+    # -------------------------------------------------------------- cross-plan kinds
+
+    def cross_plan(self) -> list[Overlap]:
+        """``same_region`` and ``peer`` overlaps, each task among the other's best few, capped per task."""
+        oc = self.cfg
+        pr, pl = self.region_of_plan, self.level_of_plan
+        po = self.plan_of
+
+        def keep(r, c):
+            a, b = po[r], po[c]
+            return (a != b) & ((pr[a] == pr[b]) | (pl[a] == pl[b]))
+
+        r, c, n = _shared_pairs(self.xb, oc.min_shared_terms, oc.pair_budget, keep)
+        cos, strong = self._scores(r, c)
+        ok = self._cross_ok(cos, strong, n)
+        r, c, cos = r[ok], c[ok], cos[ok]
+        same_region = pr[po[r]] == pr[po[c]]
+        out: list[Overlap] = []
+        for kind, mask, cap in (("same_region", same_region, oc.same_region_max_per_task),
+                                ("peer", ~same_region, oc.peer_max_per_task)):
+            kr, kc, ks = r[mask], c[mask], cos[mask]
+            sel = self._top_per_plan(kr, kc, ks)
+            kr, kc, ks = kr[sel], kc[sel], ks[sel]
+            for q in _cap_degree(kr, kc, ks, cap):
+                a, b = self._ordered(int(kr[q]), int(kc[q]))
+                out.append(Overlap(a, b, round(float(ks[q]), 4), kind, self._evidence(a, b)))
+        return out
+
+    def _top_per_plan(self, r: np.ndarray, c: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """Pairs where one side is among the other's ``peer_top_k`` best in that plan (indices)."""
+        if not len(r):
+            return np.zeros(0, dtype=np.int64)
+        src = np.concatenate([r, c])
+        dst_plan = np.concatenate([self.plan_of[c], self.plan_of[r]])
+        s = np.concatenate([score, score])
+        pair = np.concatenate([np.arange(len(r)), np.arange(len(r))])
+        order = np.lexsort((pair, -s, dst_plan, src))
+        src, dst_plan = src[order], dst_plan[order]
+        new_group = np.r_[True, (src[1:] != src[:-1]) | (dst_plan[1:] != dst_plan[:-1])]
+        start = np.maximum.accumulate(np.where(new_group, np.arange(len(src)), 0))
+        rank = np.arange(len(src)) - start
+        return np.unique(pair[order][rank < self.cfg.peer_top_k])
+
+    # -------------------------------------------------------------- within one plan
+
+    def within_plan(self) -> list[Overlap]:
+        """Repeated or overlapping items inside one plan (a task restated as a box project, a duplicate)."""
+        oc, view, items = self.cfg, self.view, self.view.items
+        k = self.index.cfg.shingle
+        n = len(items)
+        po = self.plan_of
+        same_plan = lambda r, c: po[r] == po[c]  # noqa: E731
+        # (1) a copied passage: an 8-character shingle rare across the corpus, repeated by at most 6 items of the plan
+        sh = self._shingle_matrix(k)
+        df = np.diff(sh.tocsc().indptr)
+        cap = max(2, int(self.index.cfg.max_shingle_df * n) // 2)
+        sh = (sh @ sparse.diags(((df > 1) & (df <= cap)).astype(np.float32))).tocsr()
+        sh.eliminate_zeros()
+        sh = self._limit_in_plan(sh, 6)
+        r1, c1, _ = _shared_pairs(sh, 1, oc.pair_budget, same_plan)
+        # (2) a high content cosine, found through the shared rare n-grams
+        r2, c2, _ = _shared_pairs(self.xb, 1, oc.pair_budget, same_plan)
+        cos2 = _pair_dots(self.x, r2, c2)
+        hi = cos2 >= oc.within_min_score
+        r = np.concatenate([r1, r2[hi]])
+        c = np.concatenate([c1, c2[hi]])
+        if not len(r):
+            return []
+        key = np.unique(r * n + c)
+        r, c = key // n, key % n
+        cos = _pair_dots(self.x, r, c)
+        keep_r, keep_c, keep_s, keep_ev = [], [], [], []
+        for i, j, cs in zip(r.tolist(), c.tolist(), cos.tolist()):
+            if items[i].id == items[j].id:
                 continue
-            n_strong = (xb[rows] @ xbc).toarray()
-            strong_cos = (xs[rows] @ xsc).toarray()
-            ok &= (n_strong >= oc.min_shared_terms) & (strong_cos >= oc.min_shared_weight * cos)
-            for r in np.flatnonzero(ok.any(axis=1)):
-                cand = np.flatnonzero(ok[r])
-                cand = cand[np.argsort(-cos[r, cand], kind="stable")]
-                per_plan: dict[int, int] = {}
-                kept = 0
-                for c in cand:
-                    p = int(plan_of[c])
-                    if per_plan.get(p, 0) >= oc.peer_top_k:
-                        continue
-                    per_plan[p] = per_plan.get(p, 0) + 1
-                    kept += 1
-                    i, j = rows[r], cols[c]
-                    a, b = sorted((i, j), key=lambda q: view.items[q].id)
-                    if (a, b) not in found:
-                        found[(a, b)] = Overlap(a, b, round(float(cos[r, c]), 4), "peer", evidence(a, b))
-                    if kept >= oc.peer_max_per_task:
-                        break
-    return list(found.values())
-
-
-def within_plan_overlaps(view: GraphView, index: CorpusIndex, cfg: LinkConfig) -> list[Overlap]:
-    """Repeated or overlapping items inside one plan (a task restated as a box project, a duplicate)."""
-    oc = cfg.overlaps
-    k = index.cfg.shingle
-    sets, df = index.shingle_sets, index.shingle_df
-    # a phrase common across the corpus is not evidence of a repeat
-    cap = max(2, int(index.cfg.max_shingle_df * len(view.items)) // 2)
-    out: list[Overlap] = []
-    for plan, idxs in view.items_by_plan.items():
-        pairs: dict[tuple[int, int], int] = defaultdict(int)
-        plan_post: dict[str, list[int]] = defaultdict(list)
-        for i in idxs:
-            for g in sets[i]:
-                plan_post[g].append(i)
-        seen_grams: set[str] = set()
-        for i in idxs:
-            for g in sets[i]:
-                if g in seen_grams or not 1 < df[g] <= cap:
-                    continue
-                seen_grams.add(g)
-                lst = [j for j in plan_post.get(g, ())]
-                if 1 < len(lst) <= 6:
-                    for x in range(len(lst)):
-                        for y in range(x + 1, len(lst)):
-                            pairs[(lst[x], lst[y])] += 1
-        cos_all = index.cosine_block(idxs, idxs)
-        pos = {i: p for p, i in enumerate(idxs)}
-        for r, c in zip(*np.nonzero(np.triu(cos_all >= oc.within_min_score, 1))):
-            pairs.setdefault((idxs[r], idxs[c]), 0)
-        for (i, j), _n in pairs.items():
-            if view.items[i].id == view.items[j].id:
-                continue
-            runs = covered_runs(view.items[i].text, sets[j], k, oc.within_min_passage)
-            runs = [p for p in runs if len(content_text(p.text, index.stopwords).replace(" ", "")) >= k // 2 + 1]
+            runs = covered_runs(items[i].text, set(shingles(items[j].text, k)), k, oc.within_min_passage)
+            runs = [p for p in runs if len(content_text(p.text, self.index.stopwords).replace(" ", "")) >= k // 2 + 1]
             longest = max((len(p) for p in runs), default=0)
-            cos = float(cos_all[pos[i], pos[j]])
-            if longest < oc.within_min_passage and cos < oc.within_min_score:
+            if longest < oc.within_min_passage and cs < oc.within_min_score:
                 continue
-            score = min(1.0, oc.w_copy * min(1.0, longest / 16) + oc.w_cos * cos)
-            a, b = sorted((i, j), key=lambda q: view.items[q].id)
+            score = min(1.0, oc.w_copy * min(1.0, longest / 16) + oc.w_cos * cs)
             ev = [p.text for p in sorted(runs, key=len, reverse=True)[:4]] or shared_blocks(
-                view.items[i].text, view.items[j].text, limit=4)
-            out.append(Overlap(a, b, round(score, 4), "within_plan", ev))
+                items[i].text, items[j].text, limit=4)
+            keep_r.append(i)
+            keep_c.append(j)
+            keep_s.append(round(score, 4))
+            keep_ev.append(ev)
+        kr, kc, ks = np.asarray(keep_r, dtype=np.int64), np.asarray(keep_c, dtype=np.int64), np.asarray(keep_s)
+        out = []
+        for q in _cap_degree(kr, kc, ks, oc.within_max_per_task):
+            a, b = self._ordered(int(kr[q]), int(kc[q]))
+            out.append(Overlap(a, b, float(ks[q]), "within_plan", keep_ev[q]))
+        return out
+
+    def _shingle_matrix(self, k: int) -> sparse.csr_matrix:
+        """Items × hashed k-character shingles (binary), integer columns instead of sets of strings."""
+        hv = HashingVectorizer(analyzer="char", ngram_range=(k, k), n_features=2 ** 22, alternate_sign=False,
+                               norm=None, binary=True, dtype=np.float32, lowercase=False)
+        return hv.transform([it.text for it in self.view.items]).tocsr()
+
+    def _limit_in_plan(self, sh: sparse.csr_matrix, most: int) -> sparse.csr_matrix:
+        """Drop (item, shingle) entries whose shingle is in more than *most* items of that item's plan."""
+        coo = sh.tocoo()
+        if not coo.nnz:
+            return sh
+        key = self.plan_of[coo.row] * sh.shape[1] + coo.col
+        _, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
+        m = counts[inv] <= most
+        return sparse.csr_matrix((coo.data[m], (coo.row[m], coo.col[m])), shape=sh.shape)
+
+    # -------------------------------------------------------------- on demand
+
+    def similar(self, i: int, k: int = 10, *, other_plans: bool = True) -> list[tuple[int, float]]:
+        """Item *i*'s *k* best matches (item index, cosine) in other plans, any level, from the same index."""
+        row = self.xb[i]
+        hits = (row @ self.xb.T).tocoo()
+        c = hits.col[(hits.col != i) & (hits.data >= 1)].astype(np.int64)
+        if other_plans:
+            c = c[self.plan_of[c] != self.plan_of[i]]
+        if not len(c):
+            return []
+        cos = _pair_dots(self.x, np.full(len(c), i, dtype=np.int64), c)
+        order = np.lexsort((c, -cos))[:k]
+        return [(int(c[q]), round(float(cos[q]), 4)) for q in order if cos[q] > 0]
+
+
+def find_overlaps(view: GraphView, index: CorpusIndex, plans: dict[str, Node], cfg: LinkConfig) -> list[Overlap]:
+    """All stored overlap kinds; each pair once, with the most specific kind."""
+    ox = OverlapIndex(view, index, plans, cfg.overlaps)
+    seen: set[tuple[int, int]] = set()
+    out: list[Overlap] = []
+    for o in ox.within_plan() + ox.cross_plan():
+        if (o.a, o.b) not in seen:
+            seen.add((o.a, o.b))
+            out.append(o)
     return out
