@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParseError
+from .sanitize import sanitize_doc
 
 SUPPORTED = (".txt", ".docx", ".pdf")
 TABLE_FORMATS = (".csv", ".xlsx")
@@ -57,14 +58,16 @@ def read_document(path: Path) -> SourceDoc:
     suffix = path.suffix.lower()
     try:
         if suffix == ".docx":
-            return _read_docx(path)
-        if suffix == ".pdf":
-            return _read_pdf(path)
-        return _read_text(path)
+            doc = _read_docx(path)
+        elif suffix == ".pdf":
+            doc = _read_pdf(path)
+        else:
+            doc = _read_text(path)
     except ParseError:
         raise
     except OSError as exc:
         raise ParseError(f"无法读取文件：{exc.strerror or exc}", path=str(path)) from exc
+    return sanitize_doc(doc)  # zero-width, bidi, NUL and control characters: counted, then removed
 
 
 # ------------------------------------------------------------------ text

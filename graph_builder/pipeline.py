@@ -8,6 +8,7 @@ from pathlib import Path
 from .errors import ConfigError, GraphBuilderError, ParseError
 from .extract import PlanExtraction, extract_plan
 from .ingest import discover, read_document
+from .limits import check_extraction, check_file
 from .models import Graph
 from .progress import Progress, ProgressEvent, null_progress
 from .store.base import GraphStore
@@ -83,10 +84,13 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
         progress(ProgressEvent("extract", f.name, i, len(files), "读取"))
         try:
             t0 = time.perf_counter()
+            check_file(f)
             doc = read_document(f)
             t1 = time.perf_counter()
             ex = extract_plan(doc, (overrides or {}).get(f.name),
                               on_line=lambda done, total, name=f.name: progress(ProgressEvent("read", name, done, total, "行")))
+            check_extraction(f, ex)
+            report.warnings.extend(doc.warnings)
             t_ingest += t1 - t0
             t_extract += time.perf_counter() - t1
         except ParseError as exc:
