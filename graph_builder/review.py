@@ -7,8 +7,6 @@ Rows are sorted, so the file diffs cleanly in git.
 """
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
@@ -18,7 +16,7 @@ from .errors import ConfigError
 from .link.text import fingerprint
 from .link.view import item_text
 from .models import Edge, Graph, Node
-from .store.embedded import atomic_write_text
+from .safeout import read_csv_dicts, write_csv
 
 DEFAULT_DECISIONS = Path(os.environ.get("PLANGRAPH_DECISIONS") or "data/review.csv")
 ACTIONS = ("accept", "reject", "add", "local")
@@ -69,7 +67,7 @@ def load_decisions(path: Path | None) -> list[Decision]:
     except OSError as exc:
         raise ConfigError(f"无法读取审核决定文件 {path}: {exc}") from exc
     out = []
-    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+    for n, row in enumerate(read_csv_dicts(text), start=2):
         action = (row.get("action") or "").strip()
         if action not in ACTIONS:
             raise ConfigError(f"{path}:{n}: 未知操作 {action!r}（可用：{'、'.join(ACTIONS)}）")
@@ -81,12 +79,8 @@ def load_decisions(path: Path | None) -> list[Decision]:
 
 def save_decisions(path: Path, decisions: list[Decision]) -> None:
     """Write all decisions atomically, one per (source, target), sorted for clean diffs."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for d in sorted(decisions, key=lambda d: (d.source, d.target, d.action)):
-        w.writerow(asdict(d))
-    atomic_write_text(Path(path), buf.getvalue())
+    rows = ([asdict(d)[c] for c in COLUMNS] for d in sorted(decisions, key=lambda d: (d.source, d.target, d.action)))
+    write_csv(Path(path), COLUMNS, rows, bom=False, lineterminator="\n")  # notes and titles neutralised
 
 
 def record(path: Path, graph: Graph, action: str, source: str, target: str = "", note: str = "") -> Decision:

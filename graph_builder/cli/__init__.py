@@ -10,9 +10,8 @@ import argparse
 import sys
 
 from rich.console import Console
-from rich.markup import escape
-
 from ..errors import GraphBuilderError
+from ..safeout import term_markup
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -41,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except GraphBuilderError as exc:
-        err_console.print(f"[bold red]错误[/]：{escape(str(exc))}", soft_wrap=True)
+        err_console.print(f"[bold red]错误[/]：{term_markup(str(exc))}", soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err_console.print("已中断；已保存的图谱未被改动。")

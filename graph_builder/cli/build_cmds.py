@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..errors import ConfigError
+from ..safeout import term_markup, term_text
 from ..progress import ProgressEvent
 
 STAGES = {"read": "读取行", "extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
@@ -59,16 +60,16 @@ def cmd_build(args) -> int:
         status = "[red]失败[/]" if f.error else ("[yellow]重复，已合并[/]" if f.duplicate_of else "[green]成功[/]")
         if f.kept_previous:
             status += "（保留上次结果）"
-        table.add_row(Path(f.path).name, f.title or "-", str(c.get("Section", 0)), str(c.get("Task", 0)),
+        table.add_row(term_text(Path(f.path).name), term_text(f.title or "-"), str(c.get("Section", 0)), str(c.get("Task", 0)),
                       str(c.get("Project", 0)), str(c.get("Indicator", 0)), status)
     console.print(table)
     counts = store.counts()
     console.print("图谱：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     for w in report.warnings:
-        console.print(f"[yellow]警告[/] {w}")
+        console.print(f"[yellow]警告[/] {term_markup(w)}")
     for f in report.failed:
-        console.print(f"[red]失败[/] {f.error}")
-    console.print(f"存储位置：{store.directory}")
+        console.print(f"[red]失败[/] {term_markup(f.error)}")
+    console.print(f"存储位置：{term_markup(store.directory)}")
     return 1 if report.failed else 0
 
 
@@ -81,7 +82,7 @@ def cmd_export(args) -> int:
     if not store.exists():
         raise ConfigError(f"图谱存储 {store.directory} 不存在，请先运行 plangraph build")
     files = export_graph(store.load(), args.format, args.out)
-    console.print("已导出：" + "，".join(str(f) for f in files))
+    console.print("已导出：" + "，".join(term_markup(f) for f in files))
     return 0
 
 
@@ -109,7 +110,7 @@ def cmd_show(args) -> int:
     def count(nid: str, label: str) -> int:
         return sum((g.nodes[c].label == label) + count(c, label) for c in children.get(nid, []) if c in g.nodes)
 
-    tree = Tree(f"[bold]{plan.props.get('title')}[/]（{plan.props.get('region')}，任务 {count(plan.id, 'Task')}，"
+    tree = Tree(f"[bold]{term_markup(plan.props.get('title'))}[/]（{term_markup(plan.props.get('region'))}，任务 {count(plan.id, 'Task')}，"
                 f"项目 {count(plan.id, 'Project')}，指标 {count(plan.id, 'Indicator')}）\n[dim]编号 {plan.id}[/]")
     colour = {"Task": "cyan", "Project": "magenta", "Indicator": "green"}
 
@@ -117,11 +118,11 @@ def cmd_show(args) -> int:
         for c in sorted(children.get(nid, []), key=lambda x: g.nodes[x].props.get("line") or 0):
             n = g.nodes[c]
             if n.label == "Section":
-                sub = branch.add(f"{n.title}  [dim]任务 {count(c, 'Task')} · 项目 {count(c, 'Project')} · 指标 {count(c, 'Indicator')}[/]")
+                sub = branch.add(f"{term_markup(n.title)}  [dim]任务 {count(c, 'Task')} · 项目 {count(c, 'Project')} · 指标 {count(c, 'Indicator')}[/]")
                 add(sub, c)
             elif n.label in ("Task", "Project") or (n.label == "Indicator" and args.indicators):
                 # the id first: it is what a reader copies into `plangraph trace`, so it never wraps
-                sub = branch.add(f"[dim]{n.id}[/] [{colour[n.label]}]{LABEL_ZH[n.label]}[/] {n.title}")
+                sub = branch.add(f"[dim]{n.id}[/] [{colour[n.label]}]{LABEL_ZH[n.label]}[/] {term_markup(n.title)}")
                 add(sub, c)
 
     add(tree, plan.id)

@@ -1,14 +1,13 @@
 """Linking, tracing, reports and review commands: ``link``, ``trace``, ``report``, ``review``."""
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
 from ..errors import ConfigError, StoreError
+from ..safeout import term_markup, term_text, write_csv, write_xlsx
 from .names import LABEL_ZH, add_id_column, find_node, find_plan, make_console, plan_names, table
 
 REPORTS = ("orphans", "overlaps", "coverage", "indicators")
@@ -20,7 +19,7 @@ FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基
 REASON_ZH = {"local": "本地特色（已标记）", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无对应",
              "not_broken_down": "下级未分解落实", "no_agency": "无责任单位"}
 STATUS_ZH = {"suggested": "建议", "accepted": "已确认", "rejected": "已否决", "suspect": "待复核"}
-KIND_ZH = {"peer": "同级规划", "within_plan": "同一规划内"}
+KIND_ZH = {"peer": "同级规划", "same_region": "同一地区的其他规划", "within_plan": "同一规划内"}
 HEADERS = {
     "orphans": {"id": "编号", "label": "类型", "plan": "规划", "title": "标题", "kind": "类别", "reason": "原因"},
     "overlaps": {"a": "任务A", "b": "任务B", "a_plan": "规划A", "b_plan": "规划B", "a_title": "标题A",
@@ -138,9 +137,9 @@ def cmd_link(args) -> int:
         t.add_row(label, str(value))
     console.print(t)
     for src, tgt in summary.suspect:
-        console.print(f"[yellow]待复核[/] {src} → {tgt or '（本地特色标记）'}：原文已改动，请重新审核")
+        console.print(f"[yellow]待复核[/] {term_markup(src)} → {term_markup(tgt or '（本地特色标记）')}：原文已改动，请重新审核")
     for src, tgt in summary.stale:
-        console.print(f"[yellow]失效决定[/] {src} → {tgt or '-'}：节点已不存在")
+        console.print(f"[yellow]失效决定[/] {term_markup(src)} → {term_markup(tgt or '-')}：节点已不存在")
     console.print(f"用时 {summary.seconds.get('total', 0):.2f} 秒")
     return 0
 
@@ -159,7 +158,7 @@ def cmd_trace(args) -> int:
     names = _plan_names(graph)
     out = make_console(args.wide)
     where = names.get(start.get("plan"), "") if start.label != "Plan" else names.get(start.id, "")
-    out.print(f"[bold]{start.title}[/]（{where}·{LABEL_ZH.get(start.label, start.label)}）"
+    out.print(f"[bold]{term_markup(start.title)}[/]（{term_markup(where)}·{LABEL_ZH.get(start.label, start.label)}）"
               f"{'向下' if direction == 'down' else '向上'}追溯：{len(rows)} 项", soft_wrap=False)
     out.print(f"[dim]编号 {start.id}[/]")
     t = table()
@@ -172,10 +171,11 @@ def cmd_trace(args) -> int:
         t.add_column("依据", overflow="fold", ratio=1)
     add_id_column(t)
     for r in rows:
-        cells = [str(r["depth"]), names.get(r["plan"]) or names.get(r["id"], "—"), r["title"], f"{r['score']:.2f}"]
+        cells = [str(r["depth"]), term_text(names.get(r["plan"]) or names.get(r["id"], "—")), term_text(r["title"]),
+                 f"{r['score']:.2f}"]
         if args.wide:
-            cells += [STATUS_ZH.get(r["status"], r["status"] or ""), "；".join(r["evidence"][:3])]
-        t.add_row(*cells, r["id"])
+            cells += [STATUS_ZH.get(r["status"], r["status"] or ""), term_text("；".join(r["evidence"][:3]))]
+        t.add_row(*cells, term_text(r["id"]))
     out.print(t)
     if not rows:
         out.print("（没有关联条目）" + ("：可能是本地特色任务，或上级规划未载入。" if direction == "up" else "：下级规划未承接。"))
@@ -235,20 +235,17 @@ def cmd_report(args) -> int:
     headers = HEADERS[args.name]
     if args.format in ("csv", "xlsx") and args.out is None:
         raise ConfigError(f"--format {args.format} 需要 --out 文件")
-    if args.format == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(headers.values())
-        for r in rows:
-            w.writerow([_cell(r[k]) for k in headers])
-        from ..store.embedded import atomic_write_text
-
-        atomic_write_text(args.out, "\ufeff" + buf.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
-        console.print(f"已写出 {len(rows)} 行：{args.out}")
+    if args.format in ("csv", "xlsx") and Path(args.out).is_dir():
+        raise ConfigError(f"{args.out}: 是一个目录，请给出文件名")
+    if args.format == "csv":  # one safe writer: cells that could start a formula are neutralised
+        write_csv(args.out, list(headers.values()), ([_cell(r[k]) for k in headers] for r in rows), lineterminator="\n")
+        console.print(f"已写出 {len(rows)} 行：{term_markup(args.out)}")
         return 0
-    if args.format == "xlsx":
-        _write_xlsx(args.out, args.name, headers, rows)
-        console.print(f"已写出 {len(rows)} 行：{args.out}")
+    if args.format == "xlsx":  # every text cell a string, never a formula
+        write_xlsx(args.out, {_TITLE[args.name]: (list(headers.values()),
+                                                 [[r[k] if isinstance(r[k], (int, float)) else _cell(r[k]) for k in headers]
+                                                  for r in rows])})
+        console.print(f"已写出 {len(rows)} 行：{term_markup(args.out)}")
         return 0
     out = make_console(args.wide or bool(args.out))
     missing = []
@@ -266,13 +263,13 @@ def cmd_report(args) -> int:
             t.add_column(headers[k], overflow="fold", no_wrap=k in _SHORT, justify="right" if k in _NUM else "left",
                          ratio=1 if k in _TEXT else None)
     for r in rows:
-        t.add_row(*[_cell(r[k]) for k in cols])
+        t.add_row(*[term_text(_cell(r[k])) for k in cols])
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             from rich.console import Console
 
             Console(file=fh, width=200).print(t)
-        console.print(f"已写出 {len(rows)} 行：{args.out}")
+        console.print(f"已写出 {len(rows)} 行：{term_markup(args.out)}")
     else:
         out.print(t)
         if missing:
@@ -294,7 +291,7 @@ def _print_missing(store, out, rows) -> None:
         pid = names.get(plan, plan)
         ups = [graph.nodes[e.target] for e in graph.edges_of("上级规划")
                if e.source == pid and e.target in graph.nodes and graph.nodes[e.target].get("loaded", True) is False]
-        out.print(f"  {plan}：{n} 项；请载入 " + ("、".join(f"《{u.title}》" for u in ups) or "上级规划"))
+        out.print(f"  {term_markup(plan)}：{n} 项；请载入 " + ("、".join(f"《{term_markup(u.title)}》" for u in ups) or "上级规划"))
 
 
 _ID_COLS = {"id", "a", "b", "lower", "upper"}
@@ -321,28 +318,6 @@ def _cell(v) -> str:
     return "" if v is None else str(v)
 
 
-def _write_xlsx(path: Path, name: str, headers: dict[str, str], rows: list[dict[str, Any]]) -> None:
-    try:
-        from openpyxl import Workbook
-    except ImportError as exc:
-        raise ConfigError("导出 xlsx 需要 openpyxl") from exc
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _TITLE[name][:31]
-    ws.append(list(headers.values()))
-    for r in rows:
-        ws.append([r[k] if isinstance(r[k], (int, float)) else _cell(r[k]) for k in headers])
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ConfigError(f"无法写出 {path}: {exc}") from exc
-
-
 # ---------------------------------------------------------------- review
 
 
@@ -365,8 +340,8 @@ def cmd_review(args) -> int:
     rep = apply_decisions(graph, [d])
     store.replace_all(graph)
     verb = {"accept": "已确认", "reject": "已否决", "add": "已新增", "local": "已标记为本地特色"}[args.action]
-    console.print(f"{verb}：{src.title if src else args.source}" + (f" → {graph.nodes[target].title}" if target else ""))
-    console.print(f"决定已写入 {path}（每次构建都会重新应用）")
+    console.print(f"{verb}：{term_markup(src.title if src else args.source)}" + (f" → {term_markup(graph.nodes[target].title)}" if target else ""))
+    console.print(f"决定已写入 {term_markup(path)}（每次构建都会重新应用）")
     if rep.suspect:
         console.print("[yellow]注意[/]：原文与决定时不一致，关联标记为待复核")
     return 0
@@ -397,9 +372,9 @@ def _review_list(graph, args, console) -> int:
     add_id_column(t, "下级编号 / 上级编号")
     for e, a, b in rows[: args.limit]:
         cells = [STATUS_ZH.get(e.get("status"), e.get("status") or ""), f"{float(e.get('score') or 0):.2f}",
-                 f"{names.get(a.get('plan'), '')}：{a.title}\n→ {names.get(b.get('plan'), '')}：{b.title}"]
+                 term_text(f"{names.get(a.get('plan'), '')}：{a.title}\n→ {names.get(b.get('plan'), '')}：{b.title}")]
         if args.wide:
-            cells.append("；".join(list(e.get("evidence") or [])[:2]))
-        t.add_row(*cells, f"{e.source}\n{e.target}")
+            cells.append(term_text("；".join(list(e.get("evidence") or [])[:2])))
+        t.add_row(*cells, term_text(f"{e.source}\n{e.target}"))
     out.print(t)
     return 0

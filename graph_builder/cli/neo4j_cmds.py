@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import ConfigError, StoreError
+from ..safeout import term_text
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "neo4j.sh"
 
@@ -177,7 +178,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     for col in rows[0]:
         table.add_column(col)
     for r in rows:
-        table.add_row(*(Text("" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v)))
+        table.add_row(*(term_text("" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else str(v)))
                         for v in r.values()))
     console.print(table)
     console.print(f"{len(rows)} 行", markup=False)

@@ -5,7 +5,6 @@ Chromium is installed the page can also render it server-side, which is what the
 """
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import tempfile
@@ -20,19 +19,12 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 def to_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, sheet: str = "数据") -> bytes:
-    """An .xlsx with one sheet per frame (Excel caps sheet names at 31 characters and forbids some)."""
+    """An .xlsx with one sheet per frame, through the one safe writer (cells are strings, never formulas)."""
+    from ..safeout import frame_rows, xlsx_bytes
+
     if isinstance(frames, pd.DataFrame):
         frames = {sheet: frames}
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in frames.items():
-            safe = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "数据"
-            df.to_excel(xw, sheet_name=safe, index=not isinstance(df.index, pd.RangeIndex))
-            ws = xw.sheets[safe]
-            for col in ws.columns:
-                width = max((len(str(c.value)) for c in col if c.value is not None), default=4)
-                ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))
-    return buf.getvalue()
+    return xlsx_bytes({name: frame_rows(df) for name, df in frames.items()})
 
 
 def chromium_path() -> str | None:
