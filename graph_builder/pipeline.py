@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, GraphBuilderError, ParseError
+from .errors import ConfigError, GraphBuilderError, ParseError, StoreError
 from .extract import PlanExtraction, extract_plan
 from .ingest import discover, read_document
 from .limits import check_extraction, check_file
@@ -126,6 +126,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     A file that fails keeps its previously stored plan (if any), so nothing already built is lost.
     Review decisions (default ``data/review.csv``) are re-applied by the link stage.
     """
+    check_store_target(store)  # before any work: a --store that is a file fails now, not after linking
     extractions, report = extract_all(paths, progress, overrides=overrides)
     graph = Graph()
     for ex in extractions:
@@ -146,6 +147,12 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
         for e in previous.edges:
             if e.source in graph.nodes and e.target in graph.nodes and e.type in ("CONTAINS", "责任", "COVERS", "WITHIN"):
                 graph.add_edge(e)
+    if not any(n.label == "Plan" for n in graph.nodes.values()):
+        where = "、".join(str(p) for p in paths)
+        if not report.files:
+            raise ParseError("没有找到规划文件（支持 .txt .docx .pdf）", path=where)
+        raise ParseError(f"{len(report.failed)} 个文件全部失败，没有可构建的规划；首个错误：{report.failed[0].error}",
+                         path=where)
     from .responsibility import assign_responsibility
 
     t0 = time.perf_counter()
@@ -164,6 +171,13 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
     report.timings["store"] = time.perf_counter() - t0
     return report
+
+
+def check_store_target(store: GraphStore) -> None:
+    """Refuse an embedded store path that exists and is not a directory (checked before extraction)."""
+    directory = getattr(store, "directory", None)
+    if directory is not None and Path(directory).exists() and not Path(directory).is_dir():
+        raise StoreError(f"{directory}: 不是目录；--store 需要一个目录（不存在时会自动创建）")
 
 
 def _link(graph: Graph, progress: Progress, decisions: Path | None) -> None:

@@ -72,9 +72,14 @@ class EmbeddedStore:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StoreError(f"无法读取图存储 {self.file}: {exc}") from exc
-        if data.get("schema") != SCHEMA:
-            raise StoreError(f"{self.file}: 不支持的格式 {data.get('schema')!r}（需要 {SCHEMA}）")
-        self._graph, self._mtime, self._nx = Graph.from_json(data), mtime, None
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+            raise StoreError(f"{self.file}: 不支持的格式 {found!r}（需要 {SCHEMA}）")
+        try:
+            graph = Graph.from_json(data)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise StoreError(f"{self.file}: 图数据损坏（{type(exc).__name__}: {exc}），请重新运行 plangraph build") from exc
+        self._graph, self._mtime, self._nx = graph, mtime, None
         return self._graph
 
     @property
