@@ -53,7 +53,8 @@ class OverlapConfig:
     peer_max_per_task: int = 20
     same_region_max_per_task: int = 8
     within_max_per_task: int = 10
-    candidate_max_df: int = 400
+    candidate_max_df: int = 50
+    candidate_top_k: int = 64
     pair_budget: int = 4_000_000
     min_shared_terms: int = 3
     max_df_share: float = 0.13

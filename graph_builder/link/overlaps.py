@@ -58,8 +58,8 @@ def _chunks(cost: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
         yield start, len(cost)
 
 
-def _pair_dots(x: sparse.csr_matrix, r: np.ndarray, c: np.ndarray, block: int = 200_000) -> np.ndarray:
-    """Row-wise dot products x[r[i]]·x[c[i]] without forming x·xᵀ."""
+def _pair_dots(x: sparse.csr_matrix, r: np.ndarray, c: np.ndarray, block: int = 20_000) -> np.ndarray:
+    """Row-wise dot products x[r[i]]·x[c[i]] without forming x·xᵀ (blocks bound the memory)."""
     out = np.empty(len(r), dtype=np.float32)
     for s in range(0, len(r), block):
         e = s + block
@@ -67,12 +67,21 @@ def _pair_dots(x: sparse.csr_matrix, r: np.ndarray, c: np.ndarray, block: int = 
     return out
 
 
-def _shared_pairs(b: sparse.csr_matrix, min_shared: int, budget: int,
+def _row_top(r: np.ndarray, c: np.ndarray, n: np.ndarray, k: int) -> np.ndarray:
+    """Indices of each row's *k* entries with the largest *n* (ties: lower column first)."""
+    order = np.lexsort((c, -n, r))
+    rs = r[order]
+    first = np.r_[True, rs[1:] != rs[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(rs)), 0))
+    return order[(np.arange(len(rs)) - start) < k]
+
+
+def _shared_pairs(b: sparse.csr_matrix, min_shared: int, budget: int, top_k: int,
                   keep: "callable | None" = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (r < c) of rows of the binary matrix *b* sharing at least *min_shared* columns, with the count.
 
-    Built block by block from the transposed posting lists; callers cap the column frequencies, so the
-    number of pairs (and the work) is linear in the number of rows.
+    Built block by block from the transposed posting lists; callers cap the column frequencies, and each
+    row keeps only its *top_k* partners by shared count, so pairs and work grow linearly with the rows.
     """
     bt = b.T.tocsr()
     df = np.diff(bt.indptr)
@@ -81,18 +90,23 @@ def _shared_pairs(b: sparse.csr_matrix, min_shared: int, budget: int,
     for s, e in _chunks(cost, budget):
         prod = (b[s:e] @ bt).tocoo()
         r = prod.row.astype(np.int64) + s
-        m = (prod.col > r) & (prod.data >= min_shared)
+        m = (prod.col != r) & (prod.data >= min_shared)
         r, c, n = r[m], prod.col[m].astype(np.int64), prod.data[m]
         if keep is not None and len(r):
             k = keep(r, c)
             r, c, n = r[k], c[k], n[k]
-        rs.append(r)
-        cs.append(c)
+        t = _row_top(r, c, n, top_k)
+        r, c, n = r[t], c[t], n[t]
+        rs.append(np.minimum(r, c))
+        cs.append(np.maximum(r, c))
         ns.append(n)
     if not rs:
         z = np.zeros(0, dtype=np.int64)
         return z, z, np.zeros(0, dtype=np.float32)
-    return np.concatenate(rs), np.concatenate(cs), np.concatenate(ns)
+    r, c, n = np.concatenate(rs), np.concatenate(cs), np.concatenate(ns)
+    size = max(int(b.shape[0]), 1)
+    _, first = np.unique(r * size + c, return_index=True)
+    return r[first], c[first], n[first]
 
 
 def _cap_degree(r: np.ndarray, c: np.ndarray, score: np.ndarray, cap: int) -> np.ndarray:
@@ -178,7 +192,7 @@ class OverlapIndex:
             a, b = po[r], po[c]
             return (a != b) & ((pr[a] == pr[b]) | (pl[a] == pl[b]))
 
-        r, c, n = _shared_pairs(self.xb, oc.min_shared_terms, oc.pair_budget, keep)
+        r, c, n = _shared_pairs(self.xb, oc.min_shared_terms, oc.pair_budget, oc.candidate_top_k, keep)
         cos, strong = self._scores(r, c)
         ok = self._cross_ok(cos, strong, n)
         r, c, cos = r[ok], c[ok], cos[ok]
@@ -225,9 +239,9 @@ class OverlapIndex:
         sh = (sh @ sparse.diags(((df > 1) & (df <= cap)).astype(np.float32))).tocsr()
         sh.eliminate_zeros()
         sh = self._limit_in_plan(sh, 6)
-        r1, c1, _ = _shared_pairs(sh, 1, oc.pair_budget, same_plan)
+        r1, c1, _ = _shared_pairs(sh, 1, oc.pair_budget, oc.candidate_top_k, same_plan)
         # (2) a high content cosine, found through the shared rare n-grams
-        r2, c2, _ = _shared_pairs(self.xb, 1, oc.pair_budget, same_plan)
+        r2, c2, _ = _shared_pairs(self.xb, oc.min_shared_terms, oc.pair_budget, oc.candidate_top_k, same_plan)
         cos2 = _pair_dots(self.x, r2, c2)
         hi = cos2 >= oc.within_min_score
         r = np.concatenate([r1, r2[hi]])

@@ -12,11 +12,13 @@ import html
 import json
 import math
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..models import LEVEL_RANK, Node
+from ..safeout import script_json
 from .style import LABEL_ZH, LEVEL_COLOR, LEVEL_ZH, STATUS_ZH, short
 
 DEFAULT_CAP = 300
@@ -227,6 +229,9 @@ _EXTRA = """
 (function(){
   var net = window.network; if (!net) return;
   var panel = document.getElementById('pg-panel');
+  function tipEl(t){ var d = document.createElement('div'); d.className = 'pg-tip'; d.textContent = t; return d; }
+  nodes.update(nodes.get().filter(function(n){ return n.tip; }).map(function(n){ return {id: n.id, title: tipEl(n.tip)}; }));
+  edges.update(edges.get().filter(function(e){ return e.tip; }).map(function(e){ return {id: e.id, title: tipEl(e.tip)}; }));
   net.on('beforeDrawing', function(ctx){ ctx.save(); ctx.setTransform(1,0,0,1,0,0);
     ctx.fillStyle='%(bg)s'; ctx.fillRect(0,0,ctx.canvas.width,ctx.canvas.height); ctx.restore(); });
   net.on('click', function(p){
@@ -279,7 +284,9 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
         else:
             label = f"{region} · {LABEL_ZH.get(n.label, '')}\n{short(n.title, 22)}" if not n.aggregate else f"{region}\n{n.title}"
         color = LEVEL_COLOR.get(n.level, LEVEL_COLOR[None])
-        opts = {"level": rank, "shape": "box", "title": f"{n.title}\n{short(n.text, 120)}",
+        # the tooltip travels as plain data ("tip") and becomes a text-only DOM node in the page script: no
+        # "title" reaches pyvis, so its innerHTML popup template (chosen when a title contains "href") is never used
+        opts = {"level": rank, "shape": "box", "tip": f"{n.title}\n{short(n.text, 120)}",
                 "color": {"background": color, "border": "#111111" if is_focus else color,
                           "highlight": {"background": color, "border": "#000000"}},
                 "borderWidth": 4 if is_focus else 1, "detail": _detail_html(view, n) if not n.aggregate else
@@ -302,7 +309,7 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
             lab = "" if meeting else (f"{e.score:.2f}" if isinstance(e.score, (int, float)) else "")
             if not meeting and e.status in ("accepted", "suspect"):
                 lab += " 确认" if e.status == "accepted" else " 存疑"
-            net.add_edge(e.source, e.target, label=lab, title=f"上级规划 {STATUS_ZH.get(e.status, '')}\n{short(e.evidence, 120)}",
+            net.add_edge(e.source, e.target, label=lab, tip=f"上级规划 {STATUS_ZH.get(e.status, '')}\n{short(e.evidence, 120)}",
                          width=3 if e.status == "accepted" else 2, dashes=e.status not in ("accepted",),
                          color="#e67e22" if e.status == "suspect" else "#555555", arrows="to")
         elif e.type == "OVERLAPS":
@@ -316,7 +323,18 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
     css = _vis_css()
     if css and css in out:  # 220 kB of icons for buttons we do not use; only the tooltip style matters
         out = out.replace(css, _TOOLTIP_CSS, 1)
-    fname = json.dumps(f"追溯_{short(view.nodes[view.focus].title if view.focus in view.nodes else 'graph', 20)}.png",
-                       ensure_ascii=False)
+    fname = script_json(f"追溯_{short(view.nodes[view.focus].title if view.focus in view.nodes else 'graph', 20)}.png")
     extra = _EXTRA % {"bg": bg, "panel": 18 if meeting else 14, "fname": fname}
-    return out.replace("</body>", extra + "\n</body>")
+    out = out.replace("</body>", extra + "\n</body>")
+    return _with_csp(out)
+
+
+def _with_csp(page: str) -> str:
+    """A restrictive Content-Security-Policy: only this page's own scripts (by nonce) run, nothing is loaded
+    from the network, and no inline event handler (``onerror=…``) can fire even if markup slipped through."""
+    nonce = secrets.token_urlsafe(16)
+    page = page.replace("<script", f'<script nonce="{nonce}"')
+    csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data: blob:; "
+           "font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+    return page.replace("<head>", "<head>\n" + meta, 1) if "<head>" in page else meta + page
