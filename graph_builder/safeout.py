@@ -196,3 +196,12 @@ ID_RX = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]{0,127}$")
 def valid_id(value: Any) -> bool:
     """Whether *value* looks like a graph node id (query parameters are checked before use)."""
     return isinstance(value, str) and bool(ID_RX.match(value))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_text(text: Any) -> str:
+    """Document text for ``st.markdown``: every markdown/HTML/directive character backslash-escaped, so a
+    title cannot become a link, an image that loads from outside, or a colour directive."""
+    return _MD_SPECIAL.sub(r"\\\1", term_plain(text).replace("\n", " "))

@@ -5,6 +5,7 @@ import html
 import streamlit as st
 
 from graph_builder.errors import GraphBuilderError
+from graph_builder.safeout import md_text
 from graph_builder.ui import layout, review_adapter, tables
 from graph_builder.ui.data import plans, refresh, try_query
 from graph_builder.orphan_report import REASON_ZH as ACTION_ZH
@@ -24,9 +25,9 @@ def side_by_side(a_id: str, b_id: str, a_head: str, b_head: str) -> None:
     ha, hb, share = tables.highlight_pair(ta, tb)
     st.caption(f"黄色为两段共有的文字（至少 6 字）；共有部分占左侧正文 {share:.0%}。")
     c1, c2 = st.columns(2)
-    c1.markdown(f"**{a_head}**：{a.title}", help=a.id)
+    c1.markdown(f"**{a_head}**：{md_text(a.title)}", help=md_text(a.id))
     c1.markdown(f"<div class='pg-text'>{ha}</div>", unsafe_allow_html=True)
-    c2.markdown(f"**{b_head}**：{b.title}", help=b.id)
+    c2.markdown(f"**{b_head}**：{md_text(b.title)}", help=md_text(b.id))
     c2.markdown(f"<div class='pg-text'>{hb}</div>", unsafe_allow_html=True)
 
 

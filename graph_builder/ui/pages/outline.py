@@ -3,6 +3,7 @@ import html
 
 import streamlit as st
 
+from graph_builder.safeout import md_text
 from graph_builder.ui import layout, tables
 from graph_builder.ui.data import plans
 
@@ -15,7 +16,7 @@ if store is not None:
         opts = {p.id: f"{tables.plan_label(p)} · {p.title}" for p in loaded}
         pid = st.selectbox("规划", list(opts), format_func=opts.get, key="ol_plan")
         p = store.node(pid)
-        st.caption(" · ".join(x for x in (p.get("issuer"), p.get("date"), p.get("doc_no")) if x))
+        st.caption(" · ".join(md_text(x) for x in (p.get("issuer"), p.get("date"), p.get("doc_no")) if x))
         rows = tables.outline_rows(store, pid)
         if not rows:
             st.info("该规划没有章节结构。")

@@ -6,6 +6,7 @@ import html
 import streamlit as st
 
 from graph_builder.errors import GraphBuilderError
+from graph_builder.safeout import md_text, valid_id
 from graph_builder.ui import layout, tables
 from graph_builder.ui.data import goal_view, item_label, plans, trace_view, try_query
 from graph_builder.ui.export import chromium_path, html_to_png
@@ -164,12 +165,15 @@ def _chain_section(node, focus, meeting):
 
 if store is not None:
     url_id = st.query_params.get("id")
+    if url_id and not valid_id(url_id):  # a crafted link must not put its text on the page
+        st.warning("链接中的条目编号格式不正确，已忽略。")
+        url_id = None
     if url_id and url_id != st.session_state.get("_tr_url"):
         st.session_state["_tr_url"] = url_id
         _set_focus(url_id)
     focus = st.session_state.get("focus")
     if focus and store.node(focus) is None:
-        st.warning(f"图中没有条目 {focus}，请重新选择。")
+        st.warning(f"图中没有条目 {md_text(focus)}，请重新选择。")
         focus = None
     meeting = layout.meeting()
     with st.expander("选择目标（任务、项目或指标）" + ("" if not focus else "：点击展开更换"), expanded=not focus):
@@ -177,7 +181,7 @@ if store is not None:
     node = store.node(focus) if focus else None
     if node is not None:
         plan = store.node(node.plan) if node.plan else None
-        st.subheader(f"{tables.plan_label(plan, '')} · {LABEL_ZH.get(node.label, '')}：{node.title}")
+        st.subheader(f"{md_text(tables.plan_label(plan, ''))} · {LABEL_ZH.get(node.label, '')}：{md_text(node.title)}")
         mode = st.radio("视图", ["去向（向下承接，含未承接）", "完整上下级链"], horizontal=True, key="tr_mode",
                         label_visibility="collapsed")
         if mode.startswith("去向"):
