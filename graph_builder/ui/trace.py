@@ -329,11 +329,14 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
     return _with_csp(out)
 
 
+_SCRIPT_TAG = re.compile(r"(^[ \t]*)<script(?=[ >])", re.M)
+
+
 def _with_csp(page: str) -> str:
     """A restrictive Content-Security-Policy: only this page's own scripts (by nonce) run, nothing is loaded
     from the network, and no inline event handler (``onerror=…``) can fire even if markup slipped through."""
     nonce = secrets.token_urlsafe(16)
-    page = page.replace("<script", f'<script nonce="{nonce}"')
+    page = _SCRIPT_TAG.sub(lambda m: f'{m.group(1)}<script nonce="{nonce}"', page)  # tags only, not "<script>" in JS
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data: blob:; "
            "font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
