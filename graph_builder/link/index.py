@@ -55,6 +55,46 @@ def _compress(m: sparse.csr_matrix, used: np.ndarray) -> sparse.csr_matrix:
     return out
 
 
+class ShingleSets:
+    """``sets[i]`` = the k-shingles of text *i*, computed when asked (nothing kept: memory stays linear and small)."""
+
+    def __init__(self, texts: list[str], k: int):
+        self.texts, self.k = texts, k
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i: int) -> set[str]:
+        return set(shingles(self.texts[i], self.k))
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+class HashedCounts:
+    """Document frequency of shingles in 2^22 hashed buckets (a collision only overstates a count)."""
+
+    BITS = 22
+
+    def __init__(self, counts: np.ndarray):
+        self.counts = counts
+
+    @classmethod
+    def of(cls, sets: "ShingleSets") -> "HashedCounts":
+        mask = (1 << cls.BITS) - 1
+        counts = np.zeros(1 << cls.BITS, dtype=np.int32)
+        for sset in sets:
+            if sset:
+                np.add.at(counts, np.fromiter((hash(g) & mask for g in sset), dtype=np.int64, count=len(sset)), 1)
+        return cls(counts)
+
+    def __getitem__(self, g: str) -> int:
+        return int(self.counts[hash(g) & ((1 << self.BITS) - 1)])
+
+    def get(self, g: str, default: int = 0) -> int:
+        return self[g]
+
+
 @dataclass(slots=True)
 class CorpusIndex:
     texts: list[str]
@@ -65,8 +105,8 @@ class CorpusIndex:
     lex_mass: np.ndarray | None = None
     content: sparse.csr_matrix | None = None
     content_idf: np.ndarray | None = None
-    shingle_sets: list[set[str]] = field(default_factory=list)
-    shingle_df: dict[str, int] = field(default_factory=dict)
+    shingle_sets: "ShingleSets | list[set[str]]" = field(default_factory=list)
+    shingle_df: "HashedCounts | dict[str, int]" = field(default_factory=dict)
     boilerplate_cap: int = 0
 
     @classmethod
@@ -87,12 +127,9 @@ class CorpusIndex:
         # Overlap vectors: generic policy words removed first (surface similarity must not count).
         idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)
         k = cfg.shingle
-        idx.shingle_sets = [set(shingles(t, k)) for t in texts]
-        df: dict[str, int] = defaultdict(int)
-        for sset in idx.shingle_sets:
-            for g in sset:
-                df[g] += 1
-        idx.shingle_df = dict(df)
+        # computed on use, counted in hashed buckets: sets of strings for every item cost ~30 kB per task
+        idx.shingle_sets = ShingleSets(texts, k)
+        idx.shingle_df = HashedCounts.of(idx.shingle_sets)
         idx.boilerplate_cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
         return idx
 
