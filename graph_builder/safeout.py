@@ -81,6 +81,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def xlsx_bytes(sheets: dict[str, tuple[Sequence[Any], Iterable[Sequence[Any]]]]) -> bytes:
     """An .xlsx of ``{sheet: (header, rows)}``: every text cell a string (never a formula), neutralised."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -91,6 +92,8 @@ def xlsx_bytes(sheets: dict[str, tuple[Sequence[Any], Iterable[Sequence[Any]]]])
         for r, row in enumerate([list(header), *rows], start=1):
             for c, v in enumerate(row, start=1):
                 val = neutralise_cell(v)
+                if isinstance(val, str):  # XML cannot hold most C0 controls: show them escaped
+                    val = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", val)
                 cell = ws.cell(row=r, column=c, value=val)
                 if isinstance(val, str):
                     cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
