@@ -6,7 +6,6 @@ placeholder plans, ``local`` marks), so ``plangraph link`` on a stored graph equ
 from __future__ import annotations
 
 import time
-
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,7 +81,8 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     summary.seconds["plans"] = t1 - t0
 
     view = GraphView.build(graph)
-    index = CorpusIndex.build([it.text for it in view.items], cfg.text)
+    # no Task/Project anywhere (e.g. only unstructured plans): nothing to index, no task links or overlaps
+    index = CorpusIndex.build([it.text for it in view.items], cfg.text) if view.items else None
     t2 = time.perf_counter()
     summary.seconds["index"] = t2 - t1
 
@@ -113,7 +113,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     _tick(progress, "重叠任务", 3, 5)
     plans = {p.id: p for p in graph.by_label("Plan")}
-    ovs = find_overlaps(view, index, plans, cfg)
+    ovs = find_overlaps(view, index, plans, cfg) if index is not None else []
     for o in ovs:
         a, b = view.items[o.a], view.items[o.b]
         if graph.edge("OVERLAPS", b.id, a.id) is not None:
