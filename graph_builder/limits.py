@@ -17,9 +17,9 @@ PATTERNS = Path(__file__).resolve().parent / "patterns" / "limits.toml"
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_file_mb: float = 50
-    max_sections: int = 5000
-    max_items: int = 50000
+    max_file_mb: float = 100
+    max_sections: int = 50000
+    max_items: int = 100000
 
 
 @lru_cache(maxsize=1)

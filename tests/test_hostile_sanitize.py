@@ -74,12 +74,15 @@ def test_docx_text_is_sanitised_too(tmp_path):
     assert doc.warnings and "x.docx" in doc.warnings[0]
 
 
-def test_limits_refuse_a_hostile_file_and_the_others_build(tmp_path):
+def test_limits_refuse_a_hostile_file_and_the_others_build(tmp_path, monkeypatch):
     d = tmp_path / "plans"
     d.mkdir()
     (d / "zhejiang-province.txt").write_bytes((ROOT / "data" / "plans" / "zhejiang-province.txt").read_bytes())
-    from graph_builder.limits import limits
+    import graph_builder.limits as lim
 
+    small = lim.Limits(max_file_mb=lim.limits().max_file_mb, max_sections=300, max_items=lim.limits().max_items)
+    monkeypatch.setattr(lim, "limits", lambda: small)  # the shipped limit is 50,000; same code path, smaller file
+    limits = lim.limits
     n = limits().max_sections + 50
     (d / "chapters.txt").write_text("某省市场监管规划\n" + "".join(f"第一章 内容{i}\n" for i in range(n)),
                                     encoding="utf-8")

@@ -51,7 +51,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="报表：orphans 孤立项 | overlaps 重叠 | coverage 覆盖 | indicators 指标一致性")
     p.add_argument("name", choices=REPORTS)
-    p.add_argument("--kind", default=None, help="orphans: no_upper|not_picked_up|no_agency（默认全部）；overlaps: peer|within_plan")
+    p.add_argument("--kind", default=None, help="orphans: no_upper|not_picked_up|no_agency（默认全部）；overlaps: peer|same_region|within_plan")
     p.add_argument("--min-score", type=float, default=0.0, help="overlaps: 最低相似度")
     p.add_argument("--lower", default=None, help="coverage: 只看该下级规划（编号或地区名）")
     p.add_argument("--all", action="store_true", help="orphans: 逐条列出“上级规划未载入”的条目（默认每个缺失规划一行）")
@@ -132,6 +132,7 @@ def cmd_link(args) -> int:
                          ("任务→上级任务", summary.task_links), ("指标→上级指标", summary.indicator_links),
                          ("指标度量（Measure）", summary.measures),
                          ("同级规划重叠任务", summary.overlaps.get("peer", 0)),
+                         ("同地区规划重叠任务", summary.overlaps.get("same_region", 0)),
                          ("规划内重叠任务", summary.overlaps.get("within_plan", 0)),
                          ("已应用审核决定", summary.decisions_applied)):
         t.add_row(label, str(value))

@@ -9,7 +9,7 @@ STATUS_ZH = {"suggested": "待审核", "accepted": "已确认", "rejected": "已
 ORPHAN_KIND_ZH = {"no_upper": "无上级对应", "not_picked_up": "未被下级承接", "no_agency": "无责任单位"}
 REASON_ZH = {"local": "已标记为本地特色", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无匹配内容",
              "not_broken_down": "下级规划未分解落实", "no_agency": "未明确责任单位"}
-OVERLAP_KIND_ZH = {"peer": "同级规划重叠", "within_plan": "规划内重复"}
+OVERLAP_KIND_ZH = {"peer": "同级规划重叠", "same_region": "同地区规划重叠", "within_plan": "规划内重复"}
 ROLE_ORDER = ("牵头", "主责", "配合")
 ROLE_COLOR = {"牵头": "#c0392b", "主责": "#7d3c98", "配合": "#aed6f1"}  # the matrix, the chart and the legend share these
 FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基期值", "unit_mismatch": "单位不一致",
