@@ -110,3 +110,30 @@ def test_similar_tasks_in_other_plans_on_demand(region_graph):
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
     best = view.items[hits[0][0]]
     assert plans[best.plan].get("region") == "安徽省", "the restated task's source in the Anhui plan ranks first"
+
+
+def test_similar_cli_lists_other_plans(tmp_path):
+    import subprocess
+    import sys
+
+    from graph_builder.models import Graph  # noqa: F401
+
+    d = tmp_path / "p"
+    d.mkdir()
+    for name in ("anhui-province.txt", "suzhou-city.txt"):
+        (d / name).write_bytes((SEEDS / name).read_bytes())
+    store = EmbeddedStore(tmp_path / "s")
+    build([d], store, overrides={"anhui-province.txt": {"title": "安徽省“十四五”市场监管规划"}}, decisions=tmp_path / "r.csv")
+    g = store.load()
+    focus = next(n for n in g.by_label("Task") if n.title == "深入推进商事制度改革")
+    r = subprocess.run([sys.executable, "-c", "import sys; from graph_builder.cli import main; sys.exit(main())",
+                        "similar", focus.id, "-k", "3", "--store", str(store.directory)],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                       env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert "宿州市" in r.stdout and "商事制度改革" in r.stdout.split("\n", 1)[1]
+    bad = subprocess.run([sys.executable, "-c", "import sys; from graph_builder.cli import main; sys.exit(main())",
+                          "similar", "task:nope", "--store", str(store.directory)],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert bad.returncode == 4 and bad.stderr.strip().startswith("错误：") and "Traceback" not in bad.stderr
