@@ -29,8 +29,8 @@ def export_graph(graph: Graph, fmt: str, out: Path) -> list[Path]:
         for n in graph.nodes.values():
             g.add_node(n.id, label=n.label, **{k: _xml(_scalar(v)) for k, v in n.props.items() if v is not None})
         for e in graph.edges:
-            g.add_edge(e.source, e.target, key=e.type, type=e.type,
-                       **{k: _xml(_scalar(v)) for k, v in e.props.items() if v is not None})
+            k = g.add_edge(e.source, e.target, key=e.type)  # attributes set apart: an edge may carry a "key" property
+            g[e.source][e.target][k].update({"type": e.type, **{a: _xml(_scalar(v)) for a, v in e.props.items() if v is not None}})
         buf = io.BytesIO()
         nx.write_graphml(g, buf, encoding="utf-8")
         atomic_write_text(out, buf.getvalue().decode("utf-8"))
