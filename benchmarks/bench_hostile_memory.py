@@ -85,7 +85,7 @@ def main() -> None:
     print(f"failed files      {len(report.failed)} {[x.error for x in report.failed]}")
     print(f"stored            Task {counts.get('Task', 0)}, Section {counts.get('Section', 0)}, "
           f"OVERLAPS {counts.get('OVERLAPS', 0)}")
-    print(f"timings (s)       " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
+    print("timings (s)       " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
     print(f"wall time         {wall:.1f} s")
     print(f"peak RSS          {peak_mb:.0f} MB  ({'within' if peak_mb <= 2048 else 'OVER'} the 2 GB bound)")
 

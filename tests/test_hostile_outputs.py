@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ import pandas as pd
 import pytest
 
 from graph_builder.safeout import FORMULA_START, neutralise_cell, restore_cell, term_plain
-from graph_builder.store import EmbeddedStore
 
 from .hostile_fixtures import BREAKOUT, FORMULA, XSS, build_hostile, payload_nodes
 

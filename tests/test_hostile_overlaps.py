@@ -116,8 +116,6 @@ def test_similar_cli_lists_other_plans(tmp_path):
     import subprocess
     import sys
 
-    from graph_builder.models import Graph  # noqa: F401
-
     d = tmp_path / "p"
     d.mkdir()
     for name in ("anhui-province.txt", "suzhou-city.txt"):

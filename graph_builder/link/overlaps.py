@@ -227,7 +227,7 @@ class OverlapIndex:
 
     def within_plan(self) -> list[Overlap]:
         """Repeated or overlapping items inside one plan (a task restated as a box project, a duplicate)."""
-        oc, view, items = self.cfg, self.view, self.view.items
+        oc, items = self.cfg, self.view.items
         k = self.index.cfg.shingle
         n = len(items)
         po = self.plan_of
