@@ -1,6 +1,7 @@
 // orphans(kind): Task/Project items that are
-//   no_upper      — in a plan with an upper plan, but without a non-rejected outgoing 上级规划
-//                   (reason local | upper_not_loaded | no_match),
+//   no_upper      — in a plan with an upper plan, but without an outgoing 上级规划 that is neither
+//                   rejected nor merely suggested (reason local | pending_review | upper_not_loaded | no_match;
+//                   pending_review: only suggested links, i.e. a plausible parent awaits review),
 //   not_picked_up — in a plan some loaded plan has as upper plan, without a non-rejected incoming 上级规划
 //                   (reason not_broken_down),
 //   no_agency     — without an incoming 责任 (reason no_agency).
@@ -11,8 +12,9 @@ CALL {
   MATCH (:Plan {id: t.plan})-[pl:`上级规划`]->(u:Plan)
   WHERE pl.status IS NULL OR pl.status <> 'rejected'
   WITH t, collect(u) AS uppers
-  WHERE NOT EXISTS { MATCH (t)-[r:`上级规划`]->() WHERE r.status IS NULL OR r.status <> 'rejected' }
+  WHERE NOT EXISTS { MATCH (t)-[r:`上级规划`]->() WHERE r.status IS NULL OR NOT r.status IN ['rejected', 'suggested'] }
   RETURN t, CASE WHEN t.local = true THEN 'local'
+                 WHEN EXISTS { MATCH (t)-[r:`上级规划`]->() WHERE r.status = 'suggested' } THEN 'pending_review'
                  WHEN all(u IN uppers WHERE u.loaded = false) THEN 'upper_not_loaded'
                  ELSE 'no_match' END AS reason
   UNION ALL

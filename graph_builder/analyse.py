@@ -49,13 +49,17 @@ def orphans(store, kind: str = "no_upper") -> list[dict[str, Any]]:
     rows = []
     if kind == "no_upper":
         ups = _plan_uppers(g)
-        has_up = {e.source for e in g.edges_of(LINK) if _live(e)}
+        # a suggested link is a plausible parent awaiting review: the item is 待审核, not an orphan
+        has_up = {e.source for e in g.edges_of(LINK) if _live(e) and e.get("status") != "suggested"}
+        pending = {e.source for e in g.edges_of(LINK) if e.get("status") == "suggested"}
         for n in items:
             uppers = ups.get(n.get("plan"), [])
             if not uppers or n.id in has_up:
                 continue
             if n.get("local") is True:
                 reason = "local"
+            elif n.id in pending:
+                reason = "pending_review"
             elif all(not _loaded(g.nodes.get(u)) for u in uppers):
                 reason = "upper_not_loaded"
             else:

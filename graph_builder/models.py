@@ -191,6 +191,7 @@ class Task(_Record):
     page: int | None = None
     deadline: str | None = None
     cites: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # footnotes (注：…) attached to the item's paragraphs
 
 
 @dataclass(slots=True)

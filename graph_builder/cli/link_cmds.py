@@ -16,9 +16,9 @@ ORPHAN_KIND_ZH = {"no_upper": "无上级对应", "not_picked_up": "未被下级�
 FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基期值", "unit_mismatch": "单位不一致",
            "attribute_mismatch": "属性不一致（约束性/预期性）", "cumulative_mismatch": "累计/年度口径不一致",
            "period_mismatch": "口径不一致（期间新增/累计）", "missing_target": "缺少目标值"}
-REASON_ZH = {"local": "本地特色（已标记）", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无对应",
+REASON_ZH = {"local": "本地特色（已标记）", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无对应", "pending_review": "待审核（有候选上级）",
              "not_broken_down": "下级未分解落实", "no_agency": "无责任单位"}
-STATUS_ZH = {"suggested": "建议", "accepted": "已确认", "rejected": "已否决", "suspect": "待复核"}
+STATUS_ZH = {"suggested": "建议", "linked": "已自动关联", "accepted": "已确认", "rejected": "已否决", "suspect": "待复核"}
 KIND_ZH = {"peer": "同级规划", "same_region": "同一地区的其他规划", "within_plan": "同一规划内"}
 HEADERS = {
     "orphans": {"id": "编号", "label": "类型", "plan": "规划", "title": "标题", "kind": "类别", "reason": "原因"},

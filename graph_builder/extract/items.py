@@ -54,12 +54,14 @@ def _walk(node: OutlineNode, path: list[str], parent_id: str, plan_id: str, ids:
             if child.section_kind == "task" and _is_leaf_task(child):
                 text = "".join(p.display for p in child.body if not p.table)
                 tid = ids.make("task", sub_path, child.title)
-                res.tasks.append(Task(tid, plan_id, child.title, text, list(path), child.line, child.page))
+                res.tasks.append(Task(tid, plan_id, child.title, text, list(path), child.line, child.page,
+                                      notes=[n for p in child.body for n in p.notes]))
                 res.edges.append(Edge("CONTAINS", sid, tid))
             _walk(child, sub_path, sid, plan_id, ids, res)
         elif child.kind == "item" and child.section_kind == "task":
             tid = ids.make("task", path, child.title)
-            res.tasks.append(Task(tid, plan_id, child.title, child.text, list(path), child.line, child.page))
+            res.tasks.append(Task(tid, plan_id, child.title, child.text, list(path), child.line, child.page,
+                                  notes=list(child.notes)))
             res.edges.append(Edge("CONTAINS", parent_id, tid))
         elif child.kind == "box":
             res.boxes.append((child, parent_id))

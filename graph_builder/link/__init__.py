@@ -17,7 +17,7 @@ from .index import CorpusIndex
 from .indicators import consistency, link_indicators
 from .overlaps import find_overlaps
 from .plans import link_plans, upper_closure
-from .tasks import score_lower_plan
+from .tasks import build_clause_index, score_lower_plan
 from .view import LINK_TYPES, GraphView
 
 __all__ = ["link_graph", "LinkSummary", "LinkConfig", "load_config", "clear_links"]
@@ -83,6 +83,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     view = GraphView.build(graph)
     # no Task/Project anywhere (e.g. only unstructured plans): nothing to index, no task links or overlaps
     index = CorpusIndex.build([it.text for it in view.items], cfg.text) if view.items else None
+    clause_index = build_clause_index(view, cfg.tasks) if view.items else None
     t2 = time.perf_counter()
     summary.seconds["index"] = t2 - t1
 
@@ -96,12 +97,13 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
             continue
         if uppers not in chain_index:
             chain_index[uppers] = index.chain_postings(up_idxs)
-        parents = score_lower_plan(view, index, view.items_by_plan[plan], up_idxs, cfg, chain_index[uppers])
+        parents = score_lower_plan(view, index, clause_index, view.items_by_plan[plan], up_idxs, cfg,
+                                   chain_index[uppers])
         for i, cands in parents.items():
             for c in cands:
                 graph.add_edge(Edge("上级规划", view.items[i].id, view.items[c.up].id, {
                     "score": round(c.score, 4), "method": c.method, "evidence": c.passages,
-                    "status": "suggested"}))
+                    "status": c.status}))
                 summary.task_links += 1
     t3 = time.perf_counter()
     summary.seconds["tasks"] = t3 - t2

@@ -32,17 +32,24 @@ class PlanConfig:
 
 @dataclass(slots=True)
 class TaskConfig:
-    w_copy: float = 0.85
-    w_lex: float = 3.0
-    w_title: float = 0.15
-    w_section: float = 0.10
     min_lex: float = 0.03
+    clause_min: float = 0.35
+    clause_split: int = 40
+    clause_full: float = 12.0
+    box_parent_ratio: float = 0.5
+    clause_min_chars: int = 4
+    base_coef: list[float] = field(default_factory=lambda: [0.0] * 8)
+    base_intercept: float = 0.0
+    coef: list[float] = field(default_factory=lambda: [0.0] * 10)
+    intercept: float = 0.0
+    auto_accept: float = 0.5
     min_score: float = 0.30
-    min_secondary: float = 0.35
     secondary_ratio: float = 0.6
     max_parents: int = 3
+    max_suggestions: int = 2
     verbatim_chars: int = 40
     verbatim_floor: float = 0.6
+    evidence_min: float = 0.3
     max_evidence: int = 4
 
 

@@ -170,3 +170,50 @@ class CorpusIndex:
         if not rows or not cols:
             return np.zeros((len(rows), len(cols)), dtype=np.float32)
         return (self.content[rows] @ self.content[cols].T).toarray()
+
+
+@dataclass(slots=True)
+class ClauseIndex:
+    """Every item cut into clauses (title first), as IDF-weighted character 2–3-gram sets.
+
+    Clauses of one item are contiguous (``start[i]:start[i+1]``), so clause similarities reduce to
+    item pairs with one ``reduceat``. ``match`` is the matching form after abbreviation expansion.
+    """
+
+    display: list[str]
+    match: list[str]
+    start: np.ndarray
+    weight: np.ndarray  # Σ idf of a clause's n-grams: how much content it carries
+    length: np.ndarray = field(default_factory=lambda: np.zeros(0))  # matching characters
+    bin: sparse.csr_matrix | None = None
+    w: sparse.csr_matrix | None = None
+
+    @classmethod
+    def build(cls, per_item: list[list[tuple[str, str]]]) -> "ClauseIndex":
+        """*per_item*: for every item its clauses as (display, matching) pairs, title first."""
+        display = [d for cl in per_item for d, _ in cl]
+        match = [m for cl in per_item for _, m in cl]
+        start = np.zeros(len(per_item) + 1, dtype=np.int64)
+        start[1:] = np.cumsum([len(cl) for cl in per_item])
+        length = np.array([len(m) for m in match], dtype=np.float32)
+        if not match:
+            return cls(display, match, start, np.zeros(0, dtype=np.float32), length)
+        hv = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=_N_FEATURES, alternate_sign=False,
+                               norm=None, binary=True, dtype=np.float32)
+        b = hv.transform(match).tocsr()
+        b = _compress(b, np.unique(b.indices))
+        df = np.bincount(b.indices, minlength=b.shape[1])
+        idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
+        w = b.multiply(idf).tocsr()
+        return cls(display, match, start, np.asarray(w.sum(axis=1)).ravel(), length, b, w)
+
+    def rows(self, item: int) -> range:
+        return range(int(self.start[item]), int(self.start[item + 1]))
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """IDF-weighted n-gram Dice between clauses, rows × cols."""
+        if len(rows) == 0 or len(cols) == 0 or self.w is None:
+            return np.zeros((len(rows), len(cols)), dtype=np.float32)
+        num = (self.w[rows] @ self.bin[cols].T).toarray()
+        den = self.weight[rows][:, None] + self.weight[cols][None, :]
+        return np.divide(2 * num, den, out=np.zeros_like(num), where=den > 0)

@@ -1,23 +1,35 @@
 """Task-level ``上级规划``: each lower Task/Project → the upper Task/Project(s) it implements.
 
-Per lower plan, candidates come only from the loaded plans on its upper chain (all levels). Sections
-are aligned first (section vectors = sum of their items), then each lower item is scored against the
-upper items by copied passages (weighted most: lower plans copy upper text nearly verbatim), TF-IDF
-cosine on content text, title similarity and the section alignment. Nothing above the threshold →
-no link: a wrong link is worse than none.
+Per lower plan, candidates come only from the loaded plans on its upper chain. Each (lower, upper)
+pair gets features from three views of the text — copied passages, whole-item lexical similarity
+and *clause alignment* (a lower task is often one sentence of a bigger upper task, or merges two) —
+and from the structure of both documents: section alignment, the candidates of the lower item's
+parent item (a box project or sub-item inherits them) and agreeing siblings. A logistic model whose
+coefficients are fitted leave-one-section-out (``benchmarks/fit_links_loso.py``) turns them into a
+calibrated confidence. At or above ``auto_accept`` the link is ``linked``; below it the best
+candidates become ``suggested`` links for review; below ``min_score`` nothing is linked.
 """
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.preprocessing import normalize as l2_normalize
 from scipy import sparse
+from sklearn.preprocessing import normalize as l2_normalize
 
-from .config import LinkConfig
-from .index import CorpusIndex
-from .text import covered_runs, dice, shingles
+from ..errors import ConfigError
+from .abbrev import definitions, expand, pattern_terms
+from .config import LinkConfig, TaskConfig
+from .index import ClauseIndex, CorpusIndex
+from .text import clauses, covered_runs, dice, norm, shingles
 from .view import GraphView
+
+# Order of the model's inputs (coefficients in link.toml follow it).
+BASE_FEATURES = ("copy", "lex", "title", "section", "clause_max", "clause_cover", "title_clause", "title_title")
+STRUCT_FEATURES = ("inherit", "siblings")
+FEATURES = BASE_FEATURES + STRUCT_FEATURES
 
 
 @dataclass(slots=True)
@@ -26,25 +38,69 @@ class Candidate:
 
     low: int
     up: int
-    score: float
-    copy: float
-    lex: float
-    title: float
-    section: float
-    longest: int
+    feats: dict[str, float]
+    longest: int = 0
+    base: float = 0.0  # confidence from the text alone
+    score: float = 0.0  # calibrated confidence, structure included
+    status: str = "suggested"
     passages: list[str] = field(default_factory=list)
 
     @property
     def method(self) -> str:
-        if self.passages and self.copy >= 0.3:
+        f = self.feats
+        if self.longest and f.get("copy", 0) >= 0.3:
             return "copied"
-        return "copied+lexical" if self.passages else "lexical"
+        if f.get("inherit", 0) >= 0.5 and f.get("inherit", 0) * 0.8 > f.get("clause_max", 0):
+            return "inherited"
+        if f.get("clause_max", 0) >= 0.5 and f.get("clause_max", 0) > f.get("lex", 0) * 2:
+            return "clause"
+        return "copied+lexical" if self.longest else "lexical"
 
 
-def _section_matrix(view: GraphView, index: CorpusIndex, idxs: list[int]) -> tuple[list[str | None], sparse.csr_matrix]:
+@dataclass(slots=True)
+class PlanCandidates:
+    """Everything about one lower plan that does not depend on the model's coefficients."""
+
+    low_idxs: list[int]
+    cands: dict[int, dict[int, Candidate]]  # lower idx → upper idx → candidate
+    parent: dict[int, int]  # lower idx → its parent item (box project → task, sub-item → item)
+    siblings: dict[int, list[int]]  # lower idx → other items of its section
+    up_section: dict[int, str | None]
+
+
+# ---------------------------------------------------------------- clause index
+
+
+def build_clause_index(view: GraphView, cfg: TaskConfig) -> ClauseIndex:
+    """Clauses of every item (title first), with the corpus's and each plan's own abbreviations expanded."""
+    g = view.graph
+    terms_by_plan: dict[str, list] = {}
+    for plan, idxs in view.items_by_plan.items():
+        texts = []
+        for i in idxs:
+            n = g.nodes[view.items[i].id]
+            texts.append(n.get("text") or "")
+            texts.extend(n.get("notes") or [])
+        terms_by_plan[plan] = list(pattern_terms()) + definitions(texts)
+    per_item = []
+    for it in view.items:
+        n = g.nodes[it.id]
+        terms = terms_by_plan.get(it.plan, [])
+        title = it.title or ""
+        body = clauses(n.get("text") or "", cfg.clause_split, cfg.clause_min_chars)
+        if body and norm(body[0]).startswith(norm(title)):
+            body = body[1:]
+        per_item.append([(d, expand(norm(d), terms)) for d in [title, *body]])
+    return ClauseIndex.build(per_item)
+
+
+# ---------------------------------------------------------------- features
+
+
+def _section_matrix(view: GraphView, index: CorpusIndex, idxs: list[int]) -> tuple[list[str], sparse.csr_matrix]:
     """Section id per distinct section among *idxs* and its L2-normalised summed vector."""
-    secs: list[str | None] = []
-    pos: dict[str | None, int] = {}
+    secs: list[str] = []
+    pos: dict[str, int] = {}
     rows, cols = [], []
     for i in idxs:
         s = view.items[i].section or f"item:{i}"
@@ -58,25 +114,69 @@ def _section_matrix(view: GraphView, index: CorpusIndex, idxs: list[int]) -> tup
 
 
 def shared_blocks(a: str, b: str, min_len: int = 4, limit: int = 4, b_grams: set[str] | None = None) -> list[str]:
-    """Longest runs of *a* also found in *b* (evidence for a lexical link); linear in the text lengths.
-
-    *b_grams*: the 4-character shingles of *b*, when the caller compares *b* many times.
-    """
+    """Longest runs of *a* also found in *b* (evidence for a lexical link); linear in the text lengths."""
     k = min(4, min_len)
     runs = covered_runs(a, b_grams if b_grams is not None else set(shingles(b, k)), k, min_len)
     return [p.text for p in sorted(runs, key=len, reverse=True)[:limit]]
 
 
-def score_lower_plan(view: GraphView, index: CorpusIndex, low_idxs: list[int], up_idxs: list[int],
-                     cfg: LinkConfig, postings: dict[str, list[int]] | None = None) -> dict[int, list[Candidate]]:
-    """Scored, selected parents for every lower item of one plan (lower idx → parents best first).
+def _structure(view: GraphView, index: CorpusIndex, low_idxs: list[int], ratio: float
+               ) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Parent item and siblings of each lower item, from the document's own structure.
 
-    *postings* is the shingle index of the upper chain (:meth:`CorpusIndex.chain_postings`); pass it
-    when several lower plans share one chain so it is built once.
+    A box project's parent is the task the box follows, unless another task of the section is much
+    more like it (a box printed after task 5 often serves the whole section): the followed task is
+    kept while its similarity is at least *ratio* of the best one's.
     """
+    g = view.graph
+    pos = {i: k for k, i in enumerate(low_idxs)}
+    own = index.lexical_block(low_idxs, low_idxs) if low_idxs else np.zeros((0, 0))
+    by_section: dict[str | None, list[int]] = defaultdict(list)
+    for i in low_idxs:
+        by_section[view.items[i].section].append(i)
+    line = {i: g.nodes[view.items[i].id].get("line") or 0 for i in low_idxs}
+    parent: dict[int, int] = {}
+    siblings: dict[int, list[int]] = {}
+    for sec, members in by_section.items():
+        sec_title = norm(g.nodes[sec].title) if sec and sec in g.nodes else ""
+        head = next((i for i in members if sec_title and view.items[i].label == "Task"
+                     and view.items[i].title_norm == sec_title), None)
+        tasks = sorted((i for i in members if view.items[i].label == "Task"), key=lambda i: line[i])
+        for i in members:
+            siblings[i] = [s for s in members if s != i]
+            if view.items[i].label == "Project":
+                before = [t for t in tasks if line[t] <= line[i]]
+                sims = {t: float(own[pos[i], pos[t]]) for t in tasks}
+                best = max(tasks, key=lambda t: (sims[t], line[t] <= line[i], line[t]), default=None)
+                if before and sims[before[-1]] >= ratio * sims[best]:
+                    parent[i] = before[-1]
+                elif best is not None and sims[best] > 0:
+                    parent[i] = best
+                elif head is not None:
+                    parent[i] = head
+            elif head is not None and i != head:  # an item under a heading that is itself a task
+                parent[i] = head
+        if head is None and sec and sec in view.parent_of:  # sub-items of a section nested in a task heading
+            outer = view.section_of(sec)
+            outer_title = norm(g.nodes[outer].title) if outer else ""
+            for i in members:
+                if i not in parent:
+                    cand = [t for t in low_idxs if view.items[t].section == outer and view.items[t].label == "Task"
+                            and view.items[t].title_norm == outer_title and outer_title]
+                    if cand:
+                        parent[i] = cand[0]
+    return parent, siblings
+
+
+def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low_idxs: list[int],
+                       up_idxs: list[int], cfg: LinkConfig, postings: dict[str, list[int]] | None = None
+                       ) -> PlanCandidates:
+    """Candidate upper items of every lower item with their text features (no model applied yet)."""
     tc = cfg.tasks
+    parent, sibs = _structure(view, index, low_idxs, tc.box_parent_ratio)
+    pc = PlanCandidates(list(low_idxs), {}, parent, sibs, {j: view.items[j].section for j in up_idxs})
     if not low_idxs or not up_idxs:
-        return {}
+        return pc
     lex = index.lexical_block(low_idxs, up_idxs)
     low_secs, low_sm = _section_matrix(view, index, low_idxs)
     up_secs, up_sm = _section_matrix(view, index, up_idxs)
@@ -85,48 +185,174 @@ def score_lower_plan(view: GraphView, index: CorpusIndex, low_idxs: list[int], u
     sec_rel = np.divide(sec_sim, row_max, out=np.zeros_like(sec_sim), where=row_max > 0)
     low_sec_pos = {s: k for k, s in enumerate(low_secs)}
     up_sec_pos = {s: k for k, s in enumerate(up_secs)}
-    up_col = {j: c for c, j in enumerate(up_idxs)}
     if postings is None:
         postings = index.chain_postings(up_idxs)
 
-    out: dict[int, list[Candidate]] = {}
+    # Clause alignment: every lower clause against every upper clause of the chain, reduced per upper item.
+    up_cols = np.concatenate([np.arange(cidx.start[j], cidx.start[j + 1]) for j in up_idxs])
+    seg = np.concatenate([[0], np.cumsum([cidx.start[j + 1] - cidx.start[j] for j in up_idxs])[:-1]]).astype(np.int64)
+    up_bin_t = cidx.bin[up_cols].T.tocsr() if cidx.bin is not None else None
+    up_weight = cidx.weight[up_cols]
+
     for r, i in enumerate(low_idxs):
         it = view.items[i]
-        if not it.text:
+        if not it.text or up_bin_t is None:
             continue
+        rows = np.arange(cidx.start[i], cidx.start[i + 1])
+        if len(rows) == 0:
+            continue
+        num = (cidx.w[rows] @ up_bin_t).toarray()
+        den = cidx.weight[rows][:, None] + up_weight[None, :]
+        s = np.divide(2 * num, den, out=np.zeros_like(num), where=den > 0)
+        m = np.maximum.reduceat(s, seg, axis=1)  # lower clause × upper item
+        wts = cidx.weight[rows]
+        # a short clause (两个字的口号) matching exactly says little: damp clauses under clause_full chars
+        c_max = (m * np.minimum(1.0, cidx.length[rows] / tc.clause_full)[:, None]).max(axis=0)
+        c_cover = (wts @ m) / max(float(wts.sum()), 1e-9)
+        t_clause = m[0]
+        # titles: the shorter one's share found in the other (an expanded abbreviation only adds words)
+        t_shared = num[0, seg]
+        t_title = np.divide(t_shared, np.minimum(cidx.weight[rows[0]], up_weight[seg]),
+                            out=np.zeros_like(t_shared), where=up_weight[seg] > 0)
+        t_title = np.minimum(1.0, t_title) * np.minimum(1.0, np.minimum(cidx.length[rows[0]], cidx.length[up_cols][seg])
+                                                        / tc.clause_full)
         cand_cols = set(np.nonzero(lex[r] >= tc.min_lex)[0].tolist())
+        cand_cols.update(np.nonzero(c_max >= tc.clause_min)[0].tolist())
         copy_hits = index.copy_candidates(i, postings)
-        cand_cols.update(up_col[j] for j in copy_hits)
+        up_col = {j: c for c, j in enumerate(up_idxs)}
+        cand_cols.update(up_col[j] for j in copy_hits if j in up_col)
         ls = low_sec_pos[it.section or f"item:{i}"]
-        scored: list[Candidate] = []
+        row: dict[int, Candidate] = {}
         for c in cand_cols:
             j = up_idxs[c]
             up = view.items[j]
             runs = index.passages(i, j) if j in copy_hits else []
             covered = sum(len(p) for p in runs)
-            copy = covered / max(1, min(len(it.text), len(up.text)))
-            longest = len(runs[0]) if runs else 0
-            title = dice(it.title_norm, up.title_norm)
-            sec = float(sec_rel[ls, up_sec_pos[up.section or f"item:{j}"]])
-            score = tc.w_copy * copy + tc.w_lex * float(lex[r, c]) + tc.w_title * title + tc.w_section * sec
-            if longest >= tc.verbatim_chars:
-                score = max(score, tc.verbatim_floor)
-            scored.append(Candidate(i, j, min(1.0, score), copy, float(lex[r, c]), title, sec, longest,
-                                    [p.text for p in runs[:tc.max_evidence]]))
-        if not scored:
+            feats = {
+                "copy": covered / max(1, min(len(it.text), len(up.text))),
+                "lex": float(lex[r, c]),
+                "title": dice(it.title_norm, up.title_norm),
+                "section": float(sec_rel[ls, up_sec_pos[up.section or f"item:{j}"]] * sec_sim[ls, up_sec_pos[up.section or f"item:{j}"]]),
+                "clause_max": float(c_max[c]),
+                "clause_cover": float(c_cover[c]),
+                "title_clause": float(t_clause[c]),
+                "title_title": float(t_title[c]),
+            }
+            row[j] = Candidate(i, j, feats, len(runs[0]) if runs else 0,
+                               passages=[p.text for p in runs[:tc.max_evidence]])
+        pc.cands[i] = row
+    # A box project / sub-item also considers its parent item's candidates (it may word them differently).
+    for i, p in parent.items():
+        for j, pcand in pc.cands.get(p, {}).items():
+            if j not in pc.cands.setdefault(i, {}):
+                pc.cands[i][j] = Candidate(i, j, {k: 0.0 for k in BASE_FEATURES} | {
+                    "section": pcand.feats["section"]})
+    return pc
+
+
+# ---------------------------------------------------------------- model
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def _logit(feats: dict[str, float], names: tuple[str, ...], coef: list[float], intercept: float) -> float:
+    return _sigmoid(intercept + sum(c * feats.get(n, 0.0) for n, c in zip(names, coef)))
+
+
+def structure_features(pc: PlanCandidates, base: dict[int, dict[int, float]]) -> None:
+    """Fill ``inherit`` and ``siblings`` from the text-only confidences *base*.
+
+    ``siblings``: the share of the section's other items whose best parent lies in this candidate's
+    upper section, times the candidate's own text confidence (agreement strengthens, never creates).
+    """
+    best_of = {i: max(row.items(), key=lambda kv: kv[1]) for i, row in base.items() if row}
+    for i, row in pc.cands.items():
+        par = pc.parent.get(i)
+        sib = pc.siblings.get(i, [])
+        votes: dict[str | None, float] = defaultdict(float)
+        for s in sib:
+            if s in best_of:
+                j, p = best_of[s]
+                votes[pc.up_section.get(j)] += p
+        for j, c in row.items():
+            c.feats["inherit"] = base.get(par, {}).get(j, 0.0) if par is not None else 0.0
+            share = votes.get(pc.up_section.get(j), 0.0) / len(sib) if sib else 0.0
+            c.feats["siblings"] = share * base.get(i, {}).get(j, 0.0)
+
+
+def score_candidates(pc: PlanCandidates, tc: TaskConfig) -> None:
+    """Confidence of every candidate: text-only model first, then the model with structure."""
+    if len(tc.base_coef) != len(BASE_FEATURES) or len(tc.coef) != len(FEATURES):
+        raise ConfigError(f"[tasks] base_coef 需要 {len(BASE_FEATURES)} 个系数（{'、'.join(BASE_FEATURES)}），"
+                          f"coef 需要 {len(FEATURES)} 个（{'、'.join(FEATURES)}）")
+    base: dict[int, dict[int, float]] = {}
+    for i, row in pc.cands.items():
+        base[i] = {}
+        for j, c in row.items():
+            c.base = _logit(c.feats, BASE_FEATURES, tc.base_coef, tc.base_intercept)
+            if c.longest >= tc.verbatim_chars:
+                c.base = max(c.base, tc.verbatim_floor)
+            base[i][j] = c.base
+    structure_features(pc, base)
+    for row in pc.cands.values():
+        for c in row.values():
+            c.score = _logit(c.feats, FEATURES, tc.coef, tc.intercept)
+            if c.longest >= tc.verbatim_chars:
+                c.score = max(c.score, tc.verbatim_floor)
+
+
+def select(pc: PlanCandidates, tc: TaskConfig, view: GraphView | None = None) -> dict[int, list[Candidate]]:
+    """Parents per lower item: ``linked`` at or above auto-accept, else the best as ``suggested``."""
+    out: dict[int, list[Candidate]] = {}
+    for i, row in pc.cands.items():
+        # a link must be able to show why: a matched clause pair, a copied passage or a linked parent item
+        ranked = sorted((c for c in row.values() if c.feats.get("clause_max", 0) >= tc.evidence_min or c.longest
+                         or c.feats.get("inherit", 0) >= tc.auto_accept), key=lambda c: (-c.score, c.up))
+        if not ranked or ranked[0].score < tc.min_score:
             continue
-        scored.sort(key=lambda c: (-c.score, view.items[c.up].id))
-        best = scored[0]
-        if best.score < tc.min_score and best.longest < tc.verbatim_chars:
-            continue
-        chosen = [best]
-        for c in scored[1:]:
-            if len(chosen) >= tc.max_parents:
-                break
-            if (c.score >= tc.min_secondary and c.score >= tc.secondary_ratio * best.score) or c.longest >= tc.verbatim_chars:
-                chosen.append(c)
-        for c in chosen:
-            if not c.passages:
-                c.passages = shared_blocks(it.text, view.items[c.up].text, limit=tc.max_evidence)
+        best = ranked[0]
+        if best.score >= tc.auto_accept:
+            chosen = [c for c in ranked[:tc.max_parents]
+                      if c.score >= tc.auto_accept and c.score >= tc.secondary_ratio * best.score]
+            for c in chosen:
+                c.status = "linked"
+        else:
+            chosen = [c for c in ranked[:tc.max_suggestions]
+                      if c.score >= tc.min_score and c.score >= tc.secondary_ratio * best.score]
+            for c in chosen:
+                c.status = "suggested"
         out[i] = chosen
     return out
+
+
+def clause_evidence(cidx: ClauseIndex, i: int, j: int, tc: TaskConfig) -> list[str]:
+    """Matched clause pairs ``lower ⇄ upper`` (best first): exactly why the two items are linked."""
+    rows, cols = np.array(list(cidx.rows(i))), np.array(list(cidx.rows(j)))
+    s = cidx.block(rows, cols)
+    if s.size == 0:
+        return []
+    pairs = []
+    for a in range(s.shape[0]):
+        b = int(s[a].argmax())
+        if s[a, b] >= tc.evidence_min:
+            pairs.append((float(s[a, b]), a, b))
+    pairs.sort(key=lambda t: -t[0])
+    return [f"{cidx.display[rows[a]].strip()} ⇄ {cidx.display[cols[b]].strip()}" for _, a, b in pairs[:tc.max_evidence]]
+
+
+def score_lower_plan(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low_idxs: list[int], up_idxs: list[int],
+                     cfg: LinkConfig, postings: dict[str, list[int]] | None = None) -> dict[int, list[Candidate]]:
+    """Scored, selected parents for every lower item of one plan (lower idx → parents best first)."""
+    pc = collect_candidates(view, index, cidx, low_idxs, up_idxs, cfg, postings)
+    score_candidates(pc, cfg.tasks)
+    chosen = select(pc, cfg.tasks)
+    for i, cs in chosen.items():
+        for c in cs:
+            ev = clause_evidence(cidx, i, c.up, cfg.tasks)
+            if not ev and not c.passages:
+                ev = shared_blocks(view.items[i].text, view.items[c.up].text, limit=cfg.tasks.max_evidence)
+            merged = ev + [p for p in c.passages if not any(p in e for e in ev)]
+            c.passages = list(dict.fromkeys(merged))[:cfg.tasks.max_evidence]
+    return chosen

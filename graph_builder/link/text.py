@@ -87,3 +87,26 @@ def covered_runs(low: str, upper_shingles: set[str], k: int, min_len: int) -> li
     if end - start >= min_len and start >= 0:
         runs.append(Passage(start, end, low[start:end]))
     return runs
+
+
+_CLAUSE_END = re.compile(r"(?<=[。；;！!？?\n])")
+_COMMA = re.compile(r"(?<=[，,])")
+
+
+def clauses(text: str, split_at: int = 40, min_chars: int = 4) -> list[str]:
+    """Sentences of *text* (display form, simplified); a sentence longer than *split_at* matching
+    characters is cut at its commas, so one copied phrase inside a long sentence still stands out."""
+    out: list[str] = []
+    for sent in _CLAUSE_END.split(simplify(text or "")):
+        parts = [sent] if len(norm(sent)) <= split_at else _COMMA.split(sent)
+        buf = ""
+        for p in parts:
+            buf += p
+            if len(norm(buf)) >= min_chars:
+                out.append(buf.strip())
+                buf = ""
+        if buf.strip() and out and len(norm(buf)) > 0:
+            out[-1] += buf.strip()
+        elif buf.strip() and len(norm(buf)) >= 2:
+            out.append(buf.strip())
+    return [c for c in out if norm(c)]

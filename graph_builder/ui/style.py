@@ -5,9 +5,9 @@ LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "地市级", 
 LEVEL_COLOR = {"national": "#c0392b", "province": "#d68910", "city": "#2471a3", "county": "#1e8449", None: "#7f8c8d"}
 LABEL_ZH = {"Task": "任务", "Project": "项目", "Indicator": "指标", "Plan": "规划", "Section": "章节",
             "Agency": "部门", "Region": "地区"}
-STATUS_ZH = {"suggested": "待审核", "accepted": "已确认", "rejected": "已否决", "suspect": "存疑（文本已变）", None: "—"}
+STATUS_ZH = {"suggested": "待审核", "linked": "已自动关联", "accepted": "已确认", "rejected": "已否决", "suspect": "存疑（文本已变）", None: "—"}
 ORPHAN_KIND_ZH = {"no_upper": "无上级对应", "not_picked_up": "未被下级承接", "no_agency": "无责任单位"}
-REASON_ZH = {"local": "已标记为本地特色", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无匹配内容",
+REASON_ZH = {"local": "已标记为本地特色", "upper_not_loaded": "上级规划未载入", "no_match": "上级规划中无匹配内容", "pending_review": "待审核（有候选上级）",
              "not_broken_down": "下级规划未分解落实", "no_agency": "未明确责任单位"}
 OVERLAP_KIND_ZH = {"peer": "同级规划重叠", "same_region": "同地区规划重叠", "within_plan": "规划内重复"}
 ROLE_ORDER = ("牵头", "主责", "配合")
