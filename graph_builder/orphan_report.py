@@ -49,8 +49,10 @@ def review_rows(store, plan_ids, below: float | None = None) -> list[dict[str, A
             if n.label not in ("Task", "Project", "Indicator"):
                 continue
             live = [e for e in store.edges("上级规划", source=n.id) if e.get("status") not in ("rejected", "accepted")]
+            # task links carry a calibrated status: only `suggested` ones (below auto-accept) await review
+            pending = n.label != "Indicator" and live and all(e.get("status") == "suggested" for e in live)
             if live and all(e.get("status") != "accepted" for e in store.edges("上级规划", source=n.id)) \
-                    and max(float(e.get("score") or 0) for e in live) < below:
+                    and (pending or (n.label == "Indicator" and max(float(e.get("score") or 0) for e in live) < below)):
                 cands = sorted(live, key=lambda e: -float(e.get("score") or 0))
                 out.append({"id": n.id, "label": n.label, "plan": pid, "title": n.title, "reason": "review",
                             "candidates": [(e.target, round(float(e.get("score") or 0), 2)) for e in cands]})
@@ -62,6 +64,7 @@ def summarise(store, plan: str | None = None) -> OrphanSummary:
     rows = [r for k in ("no_upper", "not_picked_up") for r in store.query("orphans", kind=k)]
     if plan:
         rows = [r for r in rows if r["plan"] == plan]
+    rows = [r for r in rows if r["reason"] != "pending_review"]  # listed below as 待审核 with their candidates
     counts = Counter((r["plan"], r["reason"]) for r in rows)
     actionable = [{**r, "candidates": []} for r in rows if r["reason"] in ACTIONABLE]
     loaded = [p.id for p in store.nodes(label="Plan") if p.get("loaded", True) is not False and (not plan or p.id == plan)]
