@@ -30,6 +30,7 @@ from .view import GraphView
 BASE_FEATURES = ("copy", "lex", "title", "section", "clause_max", "clause_cover", "title_clause", "title_title")
 STRUCT_FEATURES = ("inherit", "siblings")
 FEATURES = BASE_FEATURES + STRUCT_FEATURES
+_CHUNK = 64  # lower items per sparse product (memory: clauses of 64 items × upper-chain clauses × 4 bytes)
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class Candidate:
     score: float = 0.0  # calibrated confidence, structure included
     status: str = "suggested"
     passages: list[str] = field(default_factory=list)
+    pairs: list[tuple[float, int, int]] | None = None  # matched clauses (similarity, lower clause, upper clause)
 
     @property
     def method(self) -> str:
@@ -193,6 +195,10 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
     seg = np.concatenate([[0], np.cumsum([cidx.start[j + 1] - cidx.start[j] for j in up_idxs])[:-1]]).astype(np.int64)
     up_bin_t = cidx.bin[up_cols].T.tocsr() if cidx.bin is not None else None
     up_weight = cidx.weight[up_cols]
+    seg_end = np.append(seg[1:], len(up_cols))
+    up_title_len = cidx.length[up_cols][seg]
+    up_col = {j: c for c, j in enumerate(up_idxs)}
+    chunk_num: dict[int, np.ndarray] = {}
 
     for r, i in enumerate(low_idxs):
         it = view.items[i]
@@ -201,7 +207,17 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
         rows = np.arange(cidx.start[i], cidx.start[i + 1])
         if len(rows) == 0:
             continue
-        num = (cidx.w[rows] @ up_bin_t).toarray()
+        if i not in chunk_num:  # one sparse product for a block of lower items (per-item calls cost more)
+            chunk_num.clear()
+            block = low_idxs[r:r + _CHUNK]
+            all_rows = np.concatenate([np.arange(cidx.start[b], cidx.start[b + 1]) for b in block])
+            dense = (cidx.w[all_rows] @ up_bin_t).toarray()
+            off = 0
+            for b in block:
+                n = int(cidx.start[b + 1] - cidx.start[b])
+                chunk_num[b] = dense[off:off + n]
+                off += n
+        num = chunk_num[i]
         den = cidx.weight[rows][:, None] + up_weight[None, :]
         s = np.divide(2 * num, den, out=np.zeros_like(num), where=den > 0)
         m = np.maximum.reduceat(s, seg, axis=1)  # lower clause × upper item
@@ -214,12 +230,11 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
         t_shared = num[0, seg]
         t_title = np.divide(t_shared, np.minimum(cidx.weight[rows[0]], up_weight[seg]),
                             out=np.zeros_like(t_shared), where=up_weight[seg] > 0)
-        t_title = np.minimum(1.0, t_title) * np.minimum(1.0, np.minimum(cidx.length[rows[0]], cidx.length[up_cols][seg])
+        t_title = np.minimum(1.0, t_title) * np.minimum(1.0, np.minimum(cidx.length[rows[0]], up_title_len)
                                                         / tc.clause_full)
         cand_cols = set(np.nonzero(lex[r] >= tc.min_lex)[0].tolist())
         cand_cols.update(np.nonzero(c_max >= tc.clause_min)[0].tolist())
         copy_hits = index.copy_candidates(i, postings)
-        up_col = {j: c for c, j in enumerate(up_idxs)}
         cand_cols.update(up_col[j] for j in copy_hits if j in up_col)
         ls = low_sec_pos[it.section or f"item:{i}"]
         row: dict[int, Candidate] = {}
@@ -238,8 +253,13 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
                 "title_clause": float(t_clause[c]),
                 "title_title": float(t_title[c]),
             }
+            sub = s[:, seg[c]:seg_end[c]]
+            best = sub.argmax(axis=1)
+            vals = sub[np.arange(len(rows)), best]
+            pairs = sorted(((float(vals[a]), int(rows[a]), int(up_cols[seg[c] + best[a]]))
+                            for a in np.nonzero(vals >= tc.evidence_min)[0]), reverse=True)[:tc.max_evidence]
             row[j] = Candidate(i, j, feats, len(runs[0]) if runs else 0,
-                               passages=[p.text for p in runs[:tc.max_evidence]])
+                               passages=[p.text for p in runs[:tc.max_evidence]], pairs=pairs)
         pc.cands[i] = row
     # A box project / sub-item also considers its parent item's candidates (it may word them differently).
     for i, p in parent.items():
@@ -327,19 +347,19 @@ def select(pc: PlanCandidates, tc: TaskConfig, view: GraphView | None = None) ->
     return out
 
 
-def clause_evidence(cidx: ClauseIndex, i: int, j: int, tc: TaskConfig) -> list[str]:
+def clause_evidence(cidx: ClauseIndex, c: Candidate, tc: TaskConfig) -> list[str]:
     """Matched clause pairs ``lower ⇄ upper`` (best first): exactly why the two items are linked."""
-    rows, cols = np.array(list(cidx.rows(i))), np.array(list(cidx.rows(j)))
-    s = cidx.block(rows, cols)
-    if s.size == 0:
-        return []
-    pairs = []
-    for a in range(s.shape[0]):
-        b = int(s[a].argmax())
-        if s[a, b] >= tc.evidence_min:
-            pairs.append((float(s[a, b]), a, b))
-    pairs.sort(key=lambda t: -t[0])
-    return [f"{cidx.display[rows[a]].strip()} ⇄ {cidx.display[cols[b]].strip()}" for _, a, b in pairs[:tc.max_evidence]]
+    pairs = c.pairs
+    if pairs is None:  # an inherited candidate: compare the two items' clauses now
+        rows, cols = np.array(list(cidx.rows(c.low))), np.array(list(cidx.rows(c.up)))
+        s = cidx.block(rows, cols)
+        pairs = []
+        for a in range(s.shape[0]):
+            b = int(s[a].argmax()) if s.shape[1] else 0
+            if s.shape[1] and s[a, b] >= tc.evidence_min:
+                pairs.append((float(s[a, b]), int(rows[a]), int(cols[b])))
+        pairs = sorted(pairs, reverse=True)[:tc.max_evidence]
+    return [f"{cidx.display[a].strip()} ⇄ {cidx.display[b].strip()}" for _, a, b in pairs]
 
 
 def score_lower_plan(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low_idxs: list[int], up_idxs: list[int],
@@ -350,7 +370,7 @@ def score_lower_plan(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low
     chosen = select(pc, cfg.tasks)
     for i, cs in chosen.items():
         for c in cs:
-            ev = clause_evidence(cidx, i, c.up, cfg.tasks)
+            ev = clause_evidence(cidx, c, cfg.tasks)
             if not ev and not c.passages:
                 ev = shared_blocks(view.items[i].text, view.items[c.up].text, limit=cfg.tasks.max_evidence)
             merged = ev + [p for p in c.passages if not any(p in e for e in ev)]
