@@ -160,3 +160,11 @@ def test_confident_links_are_linked_and_weaker_ones_suggested_for_review(tmp_pat
     reasons = {r["id"]: r["reason"] for r in orphans(g2, "no_upper")}
     assert reasons[low.id] == "pending_review"
     assert reasons[_by_title(g2, "建设宿州特色夜市", "宿州").id] == "no_match"
+
+
+def test_a_coefficient_list_of_the_wrong_length_is_a_config_error(tmp_path):
+    from graph_builder.errors import ConfigError
+
+    g = _graph(tmp_path)
+    with pytest.raises(ConfigError, match="coef"):
+        link_graph(g, config={"tasks": {"coef": [1.0, 2.0]}})
