@@ -282,11 +282,13 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-def debug(mode: str = "new") -> None:  # python -c "import benchmarks.fit_links_loso as f; f.debug()"
-    s = Setup(ROOT / "data" / "plans", Path("/work/shared/eval/dev"))
+def debug(mode: str = "new", answers: Path = ROOT.parent.parent / "shared" / "eval" / "dev") -> None:
+    """Print, per held-out section, the wrong links and missed strong parents with their features."""
+    s = Setup(ROOT / "data" / "plans", answers)
     tc = s.cfg.tasks
     for fold in s.folds:
-        print(fit(s, [c for c in s.children if c[3] != fold], mode))
+        print(s.graph.nodes[fold].title if fold in s.graph.nodes else fold,
+              fit(s, [c for c in s.children if c[3] != fold], mode))
         chosen = select(s.pc, tc)
         for i, x, par, f in s.children:
             if f != fold:
