@@ -72,7 +72,9 @@ def divisions() -> list[Division]:
         out.append(p)
         for city in sorted(k for k in pv if not k.startswith("_")):
             cv = pv[city]
-            c = p if city == prov else Division(city, "city", p, str(cv.get("_admin_code", "")))
+            # a municipality (北京市) and Hainan's 省直辖县级行政区划 hold counties directly under the province
+            direct = city == prov or "直辖" in city
+            c = p if direct else Division(city, "city", p, str(cv.get("_admin_code", "")))
             if c is not p:
                 out.append(c)
             for county in sorted(k for k in cv if not k.startswith("_")):

@@ -120,14 +120,26 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
 
 
 def build(paths: list[Path], store: GraphStore, progress: Progress = null_progress,
-          overrides: dict[str, dict] | None = None, link: bool = True, decisions: Path | None = None) -> BuildReport:
+          overrides: dict[str, dict] | None = None, link: bool = True, decisions: Path | None = None,
+          full: bool = False) -> BuildReport:
     """Build the graph from *paths* and replace the stored graph atomically.
 
     A file that fails keeps its previously stored plan (if any), so nothing already built is lost.
     Review decisions (default ``data/review.csv``) are re-applied by the link stage.
+    On an embedded store built before by the same code, only changed files are re-extracted and only
+    plans whose chain changed are relinked (``graph_builder.incremental``); *full* forces a clean build.
     """
     check_store_target(store)  # before any work: a --store that is a file fails now, not after linking
-    extractions, report = extract_all(paths, progress, overrides=overrides)
+    from . import incremental as inc
+    from .review import DEFAULT_DECISIONS
+
+    files = discover([Path(p) for p in paths])
+    fp = inc.fingerprint(overrides, decisions or DEFAULT_DECISIONS, link)
+    idx = inc.BuildIndex.load(inc.store_directory(store)) if inc.store_directory(store) and store.exists() else None
+    if not full and idx is not None and idx.fingerprint == fp:
+        return inc.build_incremental(files, store, idx, progress=progress, overrides=overrides, link=link,
+                                     decisions=decisions, fp=fp)
+    extractions, report = extract_all(files, progress, overrides=overrides)
     graph = Graph()
     for ex in extractions:
         graph.merge(ex.graph)
@@ -168,6 +180,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     t0 = time.perf_counter()
     progress(ProgressEvent("store", "图谱", 0, 1, "写入"))
     store.replace_all(graph)
+    inc.record_full_build(store, files, report.files, fp, link)
     progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
     report.timings["store"] = time.perf_counter() - t0
     return report

@@ -20,7 +20,7 @@ EXIT_CODES_ZH = ("退出码：0 成功；1 部分文件构建失败；2 文件�
                  "5 找不到（规划、任务或目标不在图中）；130 被中断")
 
 _MODULES = ("graph_builder.cli.build_cmds", "graph_builder.cli.link_cmds", "graph_builder.cli.neo4j_cmds",
-            "graph_builder.cli.people_cmds", "graph_builder.cli.similar_cmds")
+            "graph_builder.cli.people_cmds", "graph_builder.cli.similar_cmds", "graph_builder.cli.add_cmds")
 
 
 def make_parser() -> argparse.ArgumentParser:

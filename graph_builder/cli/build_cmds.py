@@ -20,6 +20,7 @@ def register(sub) -> None:
     p.add_argument("--store", type=Path, default=None, help="图谱存储目录（默认 .plangraph/store）")
     p.add_argument("--manifest", type=Path, default=None, help="可选清单，覆盖抽取到的规划信息")
     p.add_argument("--no-link", action="store_true", help="只抽取，不做跨规划关联")
+    p.add_argument("--full", action="store_true", help="完整重建（默认只重新抽取有变化的文件）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("export", help="导出图谱（json / graphml / csv）")
@@ -51,7 +52,8 @@ def cmd_build(args) -> int:
                 tasks[ev.stage] = bar.add_task(STAGES.get(ev.stage, ev.stage), total=max(ev.total, 1), item="")
             bar.update(tasks[ev.stage], completed=ev.done, total=max(ev.total, 1), item=ev.item)
 
-        report = build(args.paths, store, on_progress, overrides=load_manifest(args.manifest), link=not args.no_link)
+        report = build(args.paths, store, on_progress, overrides=load_manifest(args.manifest), link=not args.no_link,
+                       full=args.full)
     table = Table(title="构建结果", show_lines=False)
     for col in ("文件", "规划", "章节", "任务", "项目", "指标", "状态"):
         table.add_column(col)

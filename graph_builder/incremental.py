@@ -1,0 +1,307 @@
+"""Incremental builds: re-extract only changed files (by content hash), relink only plans whose chain changed.
+
+The embedded store keeps ``build-index.json`` next to the graph: the code/config fingerprint of the last
+build, whether it was linked, and per file its SHA-256 and the plan it produced. The index is written
+*after* the graph, so a crash between the two only makes the next build re-extract more, never less.
+
+A plan is *dirty* when its file changed or appeared, or its upper chain (plan → upper plans, as
+``link_plans`` computes it) changed, or a plan on its chain is dirty. Dirty plans are relinked in a
+sub-graph holding them, their upper chains and the other plans of their regions; their old link edges
+are replaced by the new ones, every other plan's links stay as stored. Peer overlaps of a dirty plan are
+therefore found among that sub-graph only, and corpus-wide text statistics are those of the sub-graph;
+a full ``plangraph build --full`` recomputes everything.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+from .models import Edge, Graph, Node
+from .progress import Progress, ProgressEvent, null_progress
+
+INDEX_FILE = "build-index.json"
+INDEX_SCHEMA = "plangraph-build-index/1"
+SHARED_PLANLESS = ("Agency", "Region")
+
+
+def file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint(overrides: dict | None, decisions: Path | None, link: bool) -> str:
+    """Hash of everything besides the files that shapes the graph: code, patterns, manifest, review decisions."""
+    h = hashlib.sha256()
+    pkg = resources.files("graph_builder")
+    for f in sorted(Path(str(pkg)).rglob("*")):
+        if f.is_file() and f.suffix in (".py", ".toml", ".txt", ".csv", ".json") and "__pycache__" not in f.parts:
+            h.update(f.relative_to(Path(str(pkg))).as_posix().encode())
+            h.update(f.read_bytes())
+    h.update(json.dumps(overrides or {}, sort_keys=True, ensure_ascii=False).encode())
+    if decisions is not None and Path(decisions).exists():
+        h.update(Path(decisions).read_bytes())
+    h.update(b"link" if link else b"nolink")
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class BuildIndex:
+    fingerprint: str = ""
+    linked: bool = False
+    files: dict[str, dict] = field(default_factory=dict)  # absolute path -> {"sha", "plan"}
+
+    @classmethod
+    def load(cls, directory: Path) -> "BuildIndex | None":
+        path = Path(directory) / INDEX_FILE
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("schema") != INDEX_SCHEMA:
+            return None
+        return cls(data.get("fingerprint", ""), bool(data.get("linked")), dict(data.get("files", {})))
+
+    def save(self, directory: Path) -> None:
+        from .store.embedded import atomic_write_text
+
+        atomic_write_text(Path(directory) / INDEX_FILE, json.dumps(
+            {"schema": INDEX_SCHEMA, "fingerprint": self.fingerprint, "linked": self.linked, "files": self.files},
+            ensure_ascii=False, indent=0, sort_keys=True))
+
+    def plans(self) -> set[str]:
+        return {v["plan"] for v in self.files.values() if v.get("plan")}
+
+
+def key(path: Path) -> str:
+    return str(Path(path).resolve())
+
+
+def store_directory(store) -> Path | None:
+    """The directory of an embedded store (incremental builds need one), else None."""
+    return getattr(store, "directory", None) if getattr(store, "backend", None) == "embedded" else None
+
+
+def record_full_build(store, files: Iterable[Path], results, fp: str, linked: bool) -> None:
+    """After a full build: remember each successfully built file's hash and plan."""
+    directory = store_directory(store)
+    if directory is None:
+        return
+    by_path = {key(Path(r.path)): r for r in results}
+    idx = BuildIndex(fp, linked)
+    for f in files:
+        r = by_path.get(key(f))
+        if r is None or r.error:
+            continue  # failed files are retried next time
+        idx.files[key(f)] = {"sha": file_sha(f), "plan": None if r.duplicate_of else r.plan_id}
+    idx.save(directory)
+
+
+# ---------------------------------------------------------------- graph surgery
+def owner(n: Node) -> str | None:
+    return n.id if n.label == "Plan" else n.props.get("plan")
+
+
+def drop_plans(graph: Graph, plan_ids: set[str]) -> None:
+    """Remove every node owned by *plan_ids* and every edge touching them."""
+    if not plan_ids:
+        return
+    gone = {nid for nid, n in graph.nodes.items() if owner(n) in plan_ids}
+    for nid in gone:
+        del graph.nodes[nid]
+    for e in graph.edges:
+        if e.source in gone or e.target in gone:
+            graph.remove_edge(e.key)
+
+
+def prune_shared(graph: Graph) -> None:
+    """Drop shared nodes a clean build would not have: agencies without edges, regions no loaded plan covers
+    or lies under, placeholder plans nothing links to."""
+    touched: set[str] = set()
+    targets: set[str] = set()
+    for e in graph.edges:
+        touched.add(e.source)
+        touched.add(e.target)
+        targets.add(e.target)
+    parent = {e.source: e.target for e in graph.edges_of("WITHIN")}
+    live_regions: set[str] = set()
+    for e in graph.edges_of("COVERS"):
+        r = e.target
+        while r is not None and r not in live_regions:
+            live_regions.add(r)
+            r = parent.get(r)
+    for nid, n in list(graph.nodes.items()):
+        if (n.label == "Agency" and nid not in touched) or (n.label == "Region" and nid not in live_regions) \
+                or (n.label == "Plan" and n.props.get("loaded") is False and nid not in targets):
+            del graph.nodes[nid]
+    for e in graph.edges:
+        if e.source not in graph.nodes or e.target not in graph.nodes:
+            graph.remove_edge(e.key)
+
+
+def plan_skeleton(graph: Graph) -> Graph:
+    """Loaded plans and regions only: enough for ``link_plans`` to compute every plan's upper chain."""
+    g = Graph(n for n in graph.nodes.values()
+              if n.label == "Region" or (n.label == "Plan" and n.props.get("loaded") is not False))
+    for t in ("COVERS", "WITHIN"):
+        for e in graph.edges_of(t):
+            if e.source in g.nodes and e.target in g.nodes:
+                g.add_edge(e)
+    return g
+
+
+def chains(skeleton: Graph) -> dict[str, frozenset[str]]:
+    """Loaded plan id → the set of plans above it (placeholders included)."""
+    from .link.config import load_config
+    from .link.plans import link_plans, upper_closure
+
+    direct = link_plans(skeleton, load_config(None).plans)
+    return {p.id: frozenset(upper_closure(direct, p.id)) for p in skeleton.by_label("Plan")
+            if p.props.get("loaded") is not False}
+
+
+def dirty_plans(old: dict[str, frozenset[str]], new: dict[str, frozenset[str]], changed: set[str]) -> set[str]:
+    """Plans to relink: changed ones, those whose chain changed, those with a changed plan on their chain."""
+    return {p for p, up in new.items() if p in changed or old.get(p) != up or up & changed}
+
+
+def relink(graph: Graph, dirty: set[str], chain: dict[str, frozenset[str]], decisions: Path | None,
+           progress: Progress = null_progress) -> int:
+    """Relink *dirty* plans in a sub-graph; replace their link edges in *graph*. Returns the edges written."""
+    from .link import link_graph
+    from .link.view import LINK_TYPES
+
+    if not dirty:
+        return 0
+    region_of = {p.id: p.props.get("region") for p in graph.by_label("Plan") if p.props.get("loaded") is not False}
+    dirty_regions = {region_of.get(p) for p in dirty} - {None}
+    context = set(dirty)
+    for p in dirty:
+        context |= {u for u in chain.get(p, ()) if u in region_of}
+    context |= {p for p, r in region_of.items() if r in dirty_regions}
+    sub = Graph(n for n in graph.nodes.values()
+                if owner(n) in context or (owner(n) is None and n.label in SHARED_PLANLESS))
+    for e in graph.edges:
+        if e.type not in LINK_TYPES and e.source in sub.nodes and e.target in sub.nodes:
+            sub.add_edge(e)
+    link_graph(sub, decisions_path=decisions, progress=progress)
+
+    def is_dirty(nid: str) -> bool:
+        n = graph.nodes.get(nid) or sub.nodes.get(nid)
+        return n is not None and owner(n) in dirty
+
+    for e in graph.edges:
+        if e.type in LINK_TYPES and (is_dirty(e.source) or is_dirty(e.target)):
+            graph.remove_edge(e.key)
+    for nid, n in sub.nodes.items():
+        if owner(n) in dirty:
+            graph.nodes[nid] = n  # link marks (local, local_changed) as the relink left them
+    fresh = set(sub.nodes) - set(graph.nodes)  # placeholders and hubs the relink created
+    written = 0
+    for e in sub.edges:
+        if (e.type in LINK_TYPES and (is_dirty(e.source) or is_dirty(e.target))) or e.source in fresh or e.target in fresh:
+            for nid in (e.source, e.target):
+                if nid not in graph.nodes:
+                    graph.add_node(sub.nodes[nid])
+            graph.add_edge(e)
+            written += 1
+    return written
+
+
+# ---------------------------------------------------------------- the incremental build
+def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Progress, overrides: dict | None,
+                      link: bool, decisions: Path | None, fp: str, trust_unchanged: bool = False):
+    """Update the stored graph to *files*: extract changed/new ones, drop removed ones, relink dirty plans.
+
+    *trust_unchanged* (``plangraph add``): files already in the index count as unchanged without rehashing.
+    """
+    from .pipeline import BuildReport, _apply_divisions, _is_division, extract_all
+    from .responsibility import assign_responsibility
+
+    report = BuildReport()
+    t0 = time.perf_counter()
+    plan_files = [f for f in files if not _is_division(f)]
+    current = {key(f): f for f in plan_files}
+    shas: dict[str, str] = {}
+    changed: list[Path] = []
+    for k, f in current.items():
+        old = idx.files.get(k)
+        if trust_unchanged and old is not None and old.get("sha"):
+            shas[k] = old["sha"]
+            continue
+        shas[k] = file_sha(f)
+        if old is None or old.get("sha") != shas[k]:
+            changed.append(f)
+    removed = [k for k in idx.files if k not in current]
+    report.timings["hash"] = time.perf_counter() - t0
+
+    graph = store.load()
+    old_chain = chains(plan_skeleton(graph)) if link and idx.linked else {}
+    extractions, _ = extract_all(changed, progress, report, overrides=overrides)
+    t1 = time.perf_counter()
+    failed = {key(Path(fr.path)) for fr in report.failed}
+    drop = {idx.files[k]["plan"] for k in removed if idx.files[k].get("plan")}
+    drop |= {idx.files[key(f)]["plan"] for f in changed
+             if key(f) in idx.files and idx.files[key(f)].get("plan") and key(f) not in failed}
+    kept_plans = idx.plans() - drop
+    new = Graph()
+    by_path = {key(Path(fr.path)): fr for fr in report.files}
+    for ex in extractions:
+        if ex.plan.id in kept_plans:
+            fr = next(fr for fr in report.files if fr.plan_id == ex.plan.id and fr.duplicate_of is None)
+            fr.duplicate_of = next(k for k, v in idx.files.items() if v.get("plan") == ex.plan.id)
+            report.warnings.append(f"{fr.path}: 与 {fr.duplicate_of} 是同一份规划，只保留一份")
+            continue
+        new.merge(ex.graph)
+    assign_responsibility(new)
+    drop_plans(graph, drop)
+    graph.merge(new)
+    for fr in report.failed:
+        if key(Path(fr.path)) in idx.files and idx.files[key(Path(fr.path))].get("plan"):
+            fr.kept_previous = True
+    report.divisions = [f for f in files if _is_division(f)]
+    _apply_divisions(graph, report)
+    prune_shared(graph)
+    report.timings["merge"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    n_dirty = 0
+    if link:
+        new_chain = chains(plan_skeleton(graph))
+        changed_ids = {p.id for p in new.by_label("Plan")} | drop
+        dirty = set(new_chain) if not idx.linked else dirty_plans(old_chain, new_chain, changed_ids)
+        n_dirty = len(dirty)
+        progress(ProgressEvent("link", f"{n_dirty} 份规划", 0, 1, "关联"))
+        relink(graph, dirty, new_chain, decisions, progress)
+        prune_shared(graph)
+        progress(ProgressEvent("link", f"{n_dirty} 份规划", 1, 1, "完成"))
+    report.timings["link"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    progress(ProgressEvent("store", "图谱", 0, 1, "写入"))
+    store.replace_all(graph)
+    progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
+    out = BuildIndex(fp, link and (idx.linked or n_dirty >= 0))
+    for k in current:
+        if k in failed:
+            if k in idx.files:
+                out.files[k] = idx.files[k]
+            continue
+        fr = by_path.get(k)
+        if fr is None:  # unchanged
+            out.files[k] = idx.files[k]
+        else:
+            out.files[k] = {"sha": shas[k], "plan": None if fr.duplicate_of else fr.plan_id}
+    out.save(store.directory)
+    report.timings["store"] = time.perf_counter() - t3
+    report.warnings.insert(0, f"增量构建：{len(changed)} 个文件有变化，{len(removed)} 个已删除，"
+                              f"{len(current) - len(changed)} 个未变；重新关联 {n_dirty} 份规划（完整重建：--full）")
+    return report
