@@ -27,6 +27,9 @@ def register(sub) -> None:
     p = sub.add_parser("load-neo4j", help="把嵌入式存储中的图谱加载到 Neo4j（幂等，可重跑）",
                        description="读取嵌入式存储，批量写入 Neo4j；重复加载结果不变，中断后重跑即可恢复。")
     p.add_argument("--store", type=Path, default=None, help="嵌入式存储目录（默认 .plangraph/store）")
+    p.add_argument("--bulk", action="store_true",
+                   help="首次加载大图：用 neo4j-admin database import 离线批量导入（仅本地服务器、仅空数据库）")
+    p.add_argument("--full", action="store_true", help="重新写入全部规划（默认只写入上次加载后有变化的规划）")
     _conn_args(p)
     p.set_defaults(func=cmd_load)
 
@@ -83,6 +86,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     graph = src.load()
     t_read = time.perf_counter() - t_read
     store = _neo4j(args)
+    if args.bulk:
+        return _bulk(args, graph, store, src)
     try:
         console.print(f"从 {src.describe()} 读取 {len(graph.nodes)} 个节点、{len(graph.edges)} 条关系"
                       f"（{t_read:.1f} 秒）→ {store.describe()}", markup=False)
@@ -96,7 +101,15 @@ def cmd_load(args: argparse.Namespace) -> int:
                     tasks[phase] = bar.add_task(names.get(phase, phase), total=max(total, 1))
                 bar.update(tasks[phase], completed=done if total else 1, total=max(total, 1))
 
-            stats = store.replace_all(graph, progress=progress)
+            if args.full:
+                stats, sent = store.replace_all(graph, progress=progress), None
+                from ..neo4j_bulk import record_bulk
+
+                record_bulk(store, graph, src.directory)
+            else:
+                from ..neo4j_bulk import load_changed
+
+                stats, sent = load_changed(store, graph, src.directory, progress)
         counts = store.counts()
     finally:
         store.close()
@@ -106,10 +119,29 @@ def cmd_load(args: argparse.Namespace) -> int:
     for k, v in counts.items():
         table.add_row(Text(k), str(v))
     console.print(table)
-    console.print(f"已写入 {stats.nodes} 个节点、{stats.rels} 条关系，用时 {stats.seconds:.1f} 秒，"
-                  f"{stats.rows_per_s:,.0f} 行/秒", markup=False)
+    console.print(("全部规划" if sent is None else f"有变化的 {sent} 份规划") +
+                  f"：已写入 {stats.nodes} 个节点、{stats.rels} 条关系，用时 {stats.seconds:.1f} 秒，"
+                  f"{stats.rows_per_s:,.0f} 行/秒（{store.workers} 个写入会话）", markup=False)
     if stats.skipped_rels:
         console.print(f"注意：{stats.skipped_rels} 条关系的端点不在图谱中，未写入 Neo4j", markup=False)
+    return 0
+
+
+def _bulk(args: argparse.Namespace, graph, store, src) -> int:
+    """``load-neo4j --bulk``: offline import into the local server (see graph_builder.neo4j_bulk)."""
+    from ..neo4j_bulk import bulk_import
+    from ..store.neo4j_store import _local_uri, local_state_dir
+    from . import console
+
+    if store.settings.uri != _local_uri():
+        store.close()
+        raise ConfigError(f"批量导入需要停机离线导入，只能用于本地服务器（{_local_uri()}）；"
+                          f"远程服务器、集群或 Aura 请用 plangraph load-neo4j（不加 --bulk）")
+    say = lambda msg: console.print(msg, markup=False)  # noqa: E731
+    stats = bulk_import(graph, store, local_state_dir() / "dbms", src.directory, say=say)
+    total = sum(stats.seconds.values())
+    say("批量导入完成：" + "，".join(f"{k} {v:.1f} 秒" for k, v in stats.seconds.items()) +
+        f"；共 {total:.1f} 秒，{stats.nodes} 个节点、{stats.rels} 条关系，{stats.rows_per_s:,.0f} 行/秒")
     return 0
 
 

@@ -140,8 +140,8 @@ class Neo4jStore:
         except Exception as exc:  # bad URI scheme etc.
             raise StoreError(self._message(exc)) from None
         self._schema_ready = False
-        #: Concurrent write transactions during a load (PLANGRAPH_NEO4J_WORKERS, default 2).
-        self.workers = max(1, int(os.environ.get("PLANGRAPH_NEO4J_WORKERS", "2") or 2))
+        #: Concurrent write transactions during a load (PLANGRAPH_NEO4J_WORKERS, default: the core count).
+        self.workers = max(1, int(os.environ.get("PLANGRAPH_NEO4J_WORKERS") or os.cpu_count() or 2))
 
     @classmethod
     def from_env(cls) -> "Neo4jStore":

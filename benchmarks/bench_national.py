@@ -1,0 +1,138 @@
+"""National-scale benchmark: ``plangraph build`` on 1/16, 1/4 and the whole synthetic national corpus.
+
+For each fraction, in a fresh process (so peak memory is that build's own): wall time of a clean build
+(extract + link + store) and its stages, peak RSS, node counts per label, edge counts per type with the
+ratio to the nodes the type connects; then the time of ``plangraph add`` of one county plan held out of the
+build, and of a rebuild with nothing changed. Prints figures; asserts nothing.
+
+    python benchmarks/make_national_corpus.py --out /tmp/plangraph-national
+    python benchmarks/bench_national.py --corpus /tmp/plangraph-national --fraction 16 --fraction 4
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PLANGRAPH = [sys.executable, "-c", "import sys; from graph_builder.cli import main; sys.exit(main())"]
+
+
+def held_out_county(corpus: Path) -> Path:
+    """A county plan file (deterministic: the last one in sorted order)."""
+    files = sorted(f for f in corpus.rglob("*.txt") if f.name.count("-") >= 2)
+    return files[-1]
+
+
+def run_one(corpus: Path, workdir: Path, add: bool) -> dict:
+    from graph_builder.pipeline import build
+    from graph_builder.store import EmbeddedStore
+
+    src = workdir / "plans"
+    hold = held_out_county(corpus) if add else None
+    for f in corpus.rglob("*.txt"):
+        if f == hold:
+            continue
+        dst = src / f.relative_to(corpus)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.link(f, dst)
+    store = EmbeddedStore(workdir / "store")
+    t0 = time.perf_counter()
+    report = build([src], store)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    g = store.load()
+    labels = Counter(n.label for n in g.nodes.values())
+    types = Counter(e.type for e in g.edges)
+    touches: dict[str, set[str]] = {}
+    dangling = 0
+    for e in g.edges:
+        s = touches.setdefault(e.type, set())
+        for nid in (e.source, e.target):
+            if nid in g.nodes:
+                s.add(g.nodes[nid].label)
+            else:
+                dangling += 1
+    ratio = {t: round(c / max(1, sum(labels[lb] for lb in touches[t])), 2) for t, c in types.items()}
+    print(json.dumps({"build_s": round(wall, 1), "peak_mib": round(peak)}), file=sys.stderr, flush=True)
+    out = {"plans": sum(1 for p in g.by_label("Plan") if p.get("loaded") is not False),
+           "files": len(report.files), "failed": len(report.failed), "wall_s": round(wall, 1),
+           "stages": {k: round(v, 1) for k, v in report.timings.items()}, "peak_mib": round(peak),
+           "store_mb": round(store.file.stat().st_size / 1e6, 1), "labels": dict(sorted(labels.items())),
+           "types": dict(sorted(types.items())), "edge_per_node": ratio,
+           "dangling_endpoints": dangling}
+    del g
+    if add:
+        cli = PLANGRAPH + ["add", str(hold), "--store", str(store.directory)]
+        t1 = time.perf_counter()
+        r = subprocess.run(cli, capture_output=True, text=True)
+        out["add_s"] = round(time.perf_counter() - t1, 1)
+        out["add_ok"] = r.returncode == 0
+        if r.returncode:
+            out["add_error"] = (r.stderr or r.stdout)[-400:]
+        t2 = time.perf_counter()
+        subprocess.run(PLANGRAPH + ["build", str(src), "--store", str(store.directory)],
+                       capture_output=True, text=True)
+        out["rebuild_unchanged_s"] = round(time.perf_counter() - t2, 1)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "plangraph-national",
+                    help="make_national_corpus.py output (sub-directories 1-16, 1-4, 1)")
+    ap.add_argument("--fraction", type=int, action="append", help="1/N (repeatable); default 16, 4, 1")
+    ap.add_argument("--no-add", action="store_true", help="skip the add/rebuild timings")
+    ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.one:
+        print(json.dumps(run_one(a.one, a.workdir, not a.no_add), ensure_ascii=False))
+        return 0
+    print(f"机器：{os.cpu_count()} 核；语料 {a.corpus}")
+    results = {}
+    for f in a.fraction or [16, 4, 1]:
+        corpus = a.corpus / ("1" if f == 1 else f"1-{f}")
+        if not corpus.is_dir():
+            print(f"1/{f}: {corpus} 不存在，先运行 benchmarks/make_national_corpus.py")
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"plangraph-bench-{f}-"))
+        try:
+            cmd = [sys.executable, __file__, "--one", str(corpus), "--workdir", str(work)] + (["--no-add"] if a.no_add else [])
+            r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if r.returncode:
+            print(f"1/{f}: 失败\n{r.stderr[-2000:]}")
+            continue
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+        results[f] = res
+        print(f"\n== 1/{f}：{res['plans']} 份规划（{res['files']} 个文件，失败 {res['failed']}）")
+        print(f"构建：{res['wall_s']} s（" + "，".join(f"{k} {v} s" for k, v in res["stages"].items()) + "）")
+        print(f"峰值内存：{res['peak_mib']} MiB；graph.json {res['store_mb']} MB")
+        print("节点：" + "，".join(f"{k} {v}" for k, v in res["labels"].items()))
+        print("边（条数 / 每个相关节点）：" + "，".join(f"{k} {v}（{res['edge_per_node'][k]}）" for k, v in res["types"].items()))
+        if "add_s" in res:
+            print(f"plangraph add 一份县级规划：{res['add_s']} s{'' if res['add_ok'] else '（失败：' + res.get('add_error', '') + '）'}；"
+                  f"无变化重建：{res['rebuild_unchanged_s']} s")
+    if len(results) >= 2:
+        fs = sorted(results, reverse=True)
+        for small, big in zip(fs, fs[1:]):
+            a_, b_ = results[small], results[big]
+            k = b_["plans"] / max(1, a_["plans"])
+            print(f"1/{small} → 1/{big}：规划 ×{k:.1f}，时间 ×{b_['wall_s'] / max(a_['wall_s'], 0.1):.1f}，"
+                  f"内存 ×{b_['peak_mib'] / max(a_['peak_mib'], 1):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

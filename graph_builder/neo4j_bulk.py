@@ -1,0 +1,328 @@
+"""Neo4j at national scale: first load by offline bulk import, later loads of only the changed plans.
+
+* :func:`bulk_import` writes the graph as CSV (one file per label and per relationship type, the same
+  labels/properties the MERGE loader writes: ``:Plangraph:<Label>``, ``id``, ``_gen``, ``_nulls``) and runs
+  ``neo4j-admin database import full`` — the importer of the same Neo4j 5.26 jars the local server is
+  built from (``org.neo4j.cli.AdminTool`` in neo4j-command-line + neo4j-import-tool, from Maven Central).
+  The import is offline, so it only runs against the local server, which it stops and restarts.
+* :class:`LoadRecord` remembers, next to the embedded store, a digest per plan of what was last loaded
+  and the load generation; the next ``load-neo4j`` sends only plans whose digest changed (MERGE path).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, StoreError
+from .models import Edge, Graph, Node
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = ROOT / "neo4j-server"
+SCRIPT = ROOT / "scripts" / "neo4j.sh"
+ARRAY_DELIMITER = "\x1f"  # never in plan text; passed to the importer as U+001F
+RECORD_FILE = "neo4j-load.json"
+
+
+def owner(n: Node) -> str | None:
+    return n.id if n.label == "Plan" else n.props.get("plan")
+
+
+# ---------------------------------------------------------------- CSV
+def _kind(values: list) -> str:
+    kinds = {type(v) for v in values if v is not None}
+    if not kinds:
+        return "string"
+    if kinds == {bool}:
+        return "boolean"
+    if kinds <= {int}:
+        return "long"
+    if kinds <= {int, float}:
+        return "double"
+    if kinds == {list}:
+        return "string[]"
+    return "string"
+
+
+def _cell(v, kind: str) -> str | None:
+    if v is None:
+        return None
+    if kind == "string[]":
+        return ARRAY_DELIMITER.join(str(x) for x in v)
+    if kind == "boolean":
+        return "true" if v else "false"
+    return str(v)
+
+
+def _write(path: Path, header: list[str], rows) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["" if c is None else c for c in r])
+            n += 1
+    return n
+
+
+def _prop_columns(items: list[dict]) -> list[tuple[str, str]]:
+    keys: dict[str, list] = defaultdict(list)
+    for props in items:
+        for k, v in props.items():
+            keys[k].append(v)
+    return [(k, _kind(vs)) for k, vs in sorted(keys.items())]
+
+
+@dataclass
+class CsvSet:
+    nodes: list[Path] = field(default_factory=list)
+    rels: list[Path] = field(default_factory=list)
+    n_nodes: int = 0
+    n_rels: int = 0
+    #: empty lists the importer cannot write (an empty cell means "no property"), set afterwards by Cypher
+    empty_node_props: list[dict] = field(default_factory=list)
+    empty_rel_props: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _empties(props: dict) -> dict:
+    return {k: [] for k, v in props.items() if isinstance(v, list) and not v}
+
+
+def write_csv(graph: Graph, out: Path, gen: str) -> CsvSet:
+    """Node and relationship CSV files for the importer, one per label and per relationship type."""
+    from .store.neo4j_store import LABELS, REL_TYPES, _props
+
+    out.mkdir(parents=True, exist_ok=True)
+    by_label: dict[str, list[dict]] = defaultdict(list)
+    for n in graph.nodes.values():
+        if n.label not in LABELS:
+            raise StoreError(f"节点 {n.id} 的标签 {n.label!r} 不在模型中（允许：{', '.join(LABELS)}）")
+        by_label[n.label].append(_props(n.props, gen, n.id))
+    res = CsvSet()
+    for label, items in sorted(by_label.items()):
+        cols = [c for c in _prop_columns(items) if c[0] != "id"]
+        header = ["id:ID", ":LABEL"] + [f"{k}:{t}" for k, t in cols]
+        path = out / f"nodes-{LABELS.index(label)}.csv"
+        res.n_nodes += _write(path, header, ([p["id"], f"Plangraph{ARRAY_DELIMITER}{label}"]
+                                             + [_cell(p.get(k), t) for k, t in cols] for p in items))
+        res.nodes.append(path)
+        res.empty_node_props += [{"id": p["id"], "props": e} for p in items if (e := _empties(p))]
+    by_type: dict[str, list[tuple[str, str, dict]]] = defaultdict(list)
+    for e in graph.edges:
+        if e.type not in REL_TYPES:
+            raise StoreError(f"关系 {e.source}->{e.target} 的类型 {e.type!r} 不在模型中")
+        if e.source in graph.nodes and e.target in graph.nodes:
+            by_type[e.type].append((e.source, e.target, _props(e.props, gen)))
+    for type_, items in sorted(by_type.items()):
+        cols = _prop_columns([p for _, _, p in items])
+        header = [":START_ID", ":END_ID", ":TYPE"] + [f"{k}:{t}" for k, t in cols]
+        path = out / f"rels-{REL_TYPES.index(type_)}.csv"
+        res.n_rels += _write(path, header, ([s, t, type_] + [_cell(p.get(k), tp) for k, tp in cols]
+                                            for s, t, p in items))
+        res.rels.append(path)
+        res.empty_rel_props[type_] += [{"source": s, "target": t, "props": e} for s, t, p in items if (e := _empties(p))]
+    return res
+
+
+# ---------------------------------------------------------------- import
+def admin_classpath() -> str:
+    lib = SERVER / "target" / "lib"
+    if not any(lib.glob("neo4j-import-tool-*.jar")):
+        raise ConfigError(f"没有找到 neo4j-admin 导入工具（{lib}）；先运行 plangraph neo4j install")
+    return f"{lib}/*"
+
+
+def run_import(home: Path, database: str, node_files: list[Path], rel_files: list[Path]) -> str:
+    """``neo4j-admin database import full`` into the (stopped) DBMS at *home*; returns the importer's summary."""
+    conf = Path(tempfile.mkdtemp(prefix="plangraph-neo4j-conf-"))
+    try:
+        (conf / "neo4j.conf").write_text(f"server.directories.data={home / 'data'}\n", "utf-8")
+        cmd = ["java", "-Xmx1g", "-cp", admin_classpath(), "org.neo4j.cli.AdminTool", "database", "import", "full",
+               "--overwrite-destination=true", "--array-delimiter=U+001F", "--multiline-fields=true",
+               "--threads", str(os.cpu_count() or 1),
+               *[f"--nodes={f}" for f in node_files], *[f"--relationships={f}" for f in rel_files],
+               "--report-file", str(conf / "import.report"), database]
+        env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(conf)}
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+            raise StoreError("neo4j-admin database import 失败：" + " / ".join(tail))
+        return proc.stdout
+    finally:
+        shutil.rmtree(conf, ignore_errors=True)
+
+
+def _server(action: str) -> str:
+    proc = subprocess.run(["bash", str(SCRIPT), action], capture_output=True, text=True)
+    if proc.returncode != 0 and action != "status":
+        raise StoreError(f"本地 Neo4j {action} 失败：{(proc.stderr or '').strip().splitlines()[-1:]}")
+    return proc.stdout
+
+
+@dataclass
+class BulkStats:
+    nodes: int = 0
+    rels: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_per_s(self) -> float:
+        total = sum(self.seconds.values())
+        return (self.nodes + self.rels) / total if total else 0.0
+
+
+def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> BulkStats:
+    """First load of a big graph into the local server: refuse unless the database is empty, then
+    stop the server, import offline, restart it, create the schema and mark the load complete."""
+    from .store.neo4j_store import Neo4jStore, _chunks, cypher, labelled
+
+    if store._read(cypher("any_node"))[0]["any"]:
+        raise StoreError(f"{store.describe()} 中已有数据；批量导入只用于空数据库（增量更新请用 plangraph load-neo4j）")
+    database = store.settings.database or "neo4j"
+    settings = (store.settings.uri, store.settings.user, store.settings.database)
+    stats = BulkStats()
+    gen = uuid.uuid4().hex
+    work = Path(tempfile.mkdtemp(prefix="plangraph-bulk-"))
+    try:
+        t0 = time.perf_counter()
+        csvs = write_csv(graph, work, gen)
+        stats.nodes, stats.rels = csvs.n_nodes, csvs.n_rels
+        stats.seconds["csv"] = time.perf_counter() - t0
+        say(f"CSV：{stats.nodes} 个节点、{stats.rels} 条关系（{stats.seconds['csv']:.1f} 秒）；停止本地 Neo4j 以离线导入…")
+        store.close()
+        t1 = time.perf_counter()
+        _server("stop")
+        stats.seconds["stop"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        run_import(home, database, csvs.nodes, csvs.rels)
+        stats.seconds["import"] = time.perf_counter() - t2
+        say(f"neo4j-admin database import：{stats.seconds['import']:.1f} 秒；重新启动 Neo4j…")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    t3 = time.perf_counter()
+    _server("start")
+    stats.seconds["start"] = time.perf_counter() - t3
+    t4 = time.perf_counter()
+    fresh = Neo4jStore(uri=settings[0], user=settings[1], database=settings[2])
+    try:
+        fresh.ping()
+        fresh.ensure_schema()
+        jobs = [(cypher("set_node_props"), c) for c in _chunks(csvs.empty_node_props, 5000)]
+        jobs += [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.empty_rel_props.items()
+                 for c in _chunks(rows, 5000)]
+        for _ in fresh._write_batches(jobs):
+            pass
+        fresh._write(cypher("load_begin"), gen=gen, scope="all")
+        fresh._write(cypher("load_end"), gen=gen, nodes=stats.nodes, rels=stats.rels)
+        record_bulk(fresh, graph, directory)
+    finally:
+        fresh.close()
+    stats.seconds["schema"] = time.perf_counter() - t4
+    return stats
+
+
+# ---------------------------------------------------------------- incremental loads
+def digests(graph: Graph) -> dict[str, str]:
+    """A digest per plan (its nodes and the edges it owns) and per shared node (Agency, Region, placeholders)."""
+    parts: dict[str, list[str]] = defaultdict(list)
+    for n in graph.nodes.values():
+        parts[owner(n) or n.id].append(json.dumps(n.to_json(), ensure_ascii=False, sort_keys=True))
+    for e in graph.edges:
+        s, t = graph.nodes.get(e.source), graph.nodes.get(e.target)
+        key = (owner(s) if s is not None else None) or (owner(t) if t is not None else None) or e.source
+        parts[key].append(json.dumps(e.to_json(), ensure_ascii=False, sort_keys=True))
+    return {k: hashlib.sha256("\n".join(sorted(v)).encode()).hexdigest() for k, v in parts.items()}
+
+
+@dataclass
+class LoadRecord:
+    """What the last load into one Neo4j database contained (kept next to the embedded store)."""
+
+    target: str
+    gen: str
+    digests: dict[str, str]
+
+    @staticmethod
+    def path(directory: Path) -> Path:
+        return Path(directory) / RECORD_FILE
+
+    @classmethod
+    def load(cls, directory: Path, target: str) -> "LoadRecord | None":
+        try:
+            data = json.loads(cls.path(directory).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        rec = data.get(target)
+        return cls(target, rec["gen"], rec["digests"]) if rec else None
+
+    def save(self, directory: Path) -> None:
+        from .store.embedded import atomic_write_text
+
+        try:
+            data = json.loads(self.path(directory).read_text("utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data[self.target] = {"gen": self.gen, "digests": self.digests}
+        atomic_write_text(self.path(directory), json.dumps(data, ensure_ascii=False))
+
+
+def changed_subgraph(graph: Graph, old: dict[str, str], new: dict[str, str]) -> tuple[Graph, list[str]]:
+    """The part of *graph* to send: plans (and shared nodes) whose digest changed or that were removed.
+
+    Returns the sub-graph and the plan ids whose stored content is replaced.
+    """
+    changed = {k for k, d in new.items() if old.get(k) != d} | (set(old) - set(new))
+    plans = sorted(k for k in changed if k in graph.nodes and graph.nodes[k].label == "Plan"
+                   or (k not in graph.nodes and k.startswith("plan")))
+    sub = Graph()
+    for n in graph.nodes.values():
+        if (owner(n) or n.id) in changed:
+            sub.add_node(n)
+    for e in graph.edges:
+        if e.source in sub.nodes or e.target in sub.nodes:
+            for nid in (e.source, e.target):
+                if nid in graph.nodes and nid not in sub.nodes:
+                    sub.add_node(graph.nodes[nid])
+            sub.add_edge(e)
+    return sub, plans
+
+
+def target_key(store) -> str:
+    return f"{store.settings.uri}|{store.settings.database or ''}"
+
+
+def load_changed(store, graph: Graph, directory: Path, progress):
+    """Load *graph* into *store*: only the plans changed since the last load recorded for this database,
+    or everything (MERGE path) when there is no valid record. Returns (LoadStats, number of plans sent or None)."""
+    from .store.neo4j_store import cypher
+
+    new = digests(graph)
+    rec = LoadRecord.load(directory, target_key(store))
+    status = store.load_status()
+    if rec is not None and status.get("status") == "complete" and status.get("gen") == rec.gen:
+        sub, plans = changed_subgraph(graph, rec.digests, new)
+        stats = store.replace_plans(sub, plans, progress=progress)
+        sent = len(plans)
+    else:
+        stats = store.replace_all(graph, progress=progress)
+        sent = None
+    gen = store._read(cypher("load_status"))[0].get("gen")
+    LoadRecord(target_key(store), gen, new).save(directory)
+    return stats, sent
+
+
+def record_bulk(store, graph: Graph, directory: Path) -> None:
+    """After a bulk import: remember what was loaded so the next load sends only changes."""
+    from .store.neo4j_store import cypher
+
+    gen = store._read(cypher("load_status"))[0].get("gen")
+    LoadRecord(target_key(store), gen, digests(graph)).save(directory)
