@@ -243,7 +243,9 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
     removed = [k for k in idx.files if k not in current]
     report.timings["hash"] = time.perf_counter() - t0
 
-    graph = store.load()
+    loaded = store.load()  # the store caches this object: work on a shallow copy, so a failed write leaves it intact
+    graph = Graph(loaded.nodes.values(), loaded.edges)
+    del loaded
     old_chain = chains(plan_skeleton(graph)) if link and idx.linked else {}
     extractions, _ = extract_all(changed, progress, report, overrides=overrides)
     t1 = time.perf_counter()
