@@ -289,10 +289,7 @@ def changed_subgraph(graph: Graph, old: dict[str, str], new: dict[str, str]) -> 
             sub.add_node(n)
     for e in graph.edges:
         if e.source in sub.nodes or e.target in sub.nodes:
-            for nid in (e.source, e.target):
-                if nid in graph.nodes and nid not in sub.nodes:
-                    sub.add_node(graph.nodes[nid])
-            sub.add_edge(e)
+            sub.add_edge(e)  # the other end, if unchanged, is already stored: the MERGE path matches it
     return sub, plans
 
 
