@@ -33,7 +33,7 @@ def held_out_county(corpus: Path) -> Path:
     return files[-1]
 
 
-def run_one(corpus: Path, workdir: Path, add: bool) -> dict:
+def run_one(corpus: Path, workdir: Path, add: bool, neo4j: bool = False) -> dict:
     from graph_builder.pipeline import build
     from graph_builder.store import EmbeddedStore
 
@@ -83,6 +83,30 @@ def run_one(corpus: Path, workdir: Path, add: bool) -> dict:
         subprocess.run(PLANGRAPH + ["build", str(src), "--store", str(store.directory)],
                        capture_output=True, text=True)
         out["rebuild_unchanged_s"] = round(time.perf_counter() - t2, 1)
+    if neo4j:
+        out.update(neo4j_timings(store))
+    return out
+
+
+def neo4j_timings(store) -> dict:
+    """Bulk import into the emptied local server, then an incremental load after one plan changed."""
+    from graph_builder.models import Graph, Node
+    from graph_builder.store.neo4j_store import Neo4jStore
+
+    with Neo4jStore() as s:
+        s.replace_all(Graph())
+    t0 = time.perf_counter()
+    r = subprocess.run(PLANGRAPH + ["load-neo4j", "--bulk", "--store", str(store.directory)], capture_output=True, text=True)
+    out = {"bulk_s": round(time.perf_counter() - t0, 1), "bulk_ok": r.returncode == 0,
+           "bulk_detail": (r.stdout or r.stderr).strip().splitlines()[-2:]}
+    g = store.load()
+    task = next(n for n in g.nodes.values() if n.label == "Task")
+    g.nodes[task.id] = Node(task.id, "Task", {**task.props, "title": task.title + "（修订）"})
+    store.replace_all(g)
+    t1 = time.perf_counter()
+    r = subprocess.run(PLANGRAPH + ["load-neo4j", "--store", str(store.directory)], capture_output=True, text=True)
+    out["incremental_load_s"] = round(time.perf_counter() - t1, 1)
+    out["incremental_detail"] = (r.stdout or r.stderr).strip().splitlines()[-1:]
     return out
 
 
@@ -92,11 +116,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="make_national_corpus.py output (sub-directories 1-16, 1-4, 1)")
     ap.add_argument("--fraction", type=int, action="append", help="1/N (repeatable); default 16, 4, 1")
     ap.add_argument("--no-add", action="store_true", help="skip the add/rebuild timings")
+    ap.add_argument("--neo4j", action="store_true",
+                    help="also time load-neo4j --bulk and an incremental load (local server; its database is emptied)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one:
-        print(json.dumps(run_one(a.one, a.workdir, not a.no_add), ensure_ascii=False))
+        print(json.dumps(run_one(a.one, a.workdir, not a.no_add, a.neo4j), ensure_ascii=False))
         return 0
     print(f"机器：{os.cpu_count()} 核；语料 {a.corpus}")
     results = {}
@@ -107,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         work = Path(tempfile.mkdtemp(prefix=f"plangraph-bench-{f}-"))
         try:
-            cmd = [sys.executable, __file__, "--one", str(corpus), "--workdir", str(work)] + (["--no-add"] if a.no_add else [])
+            cmd = [sys.executable, __file__, "--one", str(corpus), "--workdir", str(work)] + (["--no-add"] if a.no_add else []) + (["--neo4j"] if a.neo4j else [])
             r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -124,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         if "add_s" in res:
             print(f"plangraph add 一份县级规划：{res['add_s']} s{'' if res['add_ok'] else '（失败：' + res.get('add_error', '') + '）'}；"
                   f"无变化重建：{res['rebuild_unchanged_s']} s")
+        if "bulk_s" in res:
+            print(f"Neo4j 批量导入（含停机、重启、建索引）：{res['bulk_s']} s；{' '.join(res['bulk_detail'])}")
+            print(f"Neo4j 增量加载（一份规划有变化）：{res['incremental_load_s']} s；{' '.join(res['incremental_detail'])}")
     if len(results) >= 2:
         fs = sorted(results, reverse=True)
         for small, big in zip(fs, fs[1:]):
