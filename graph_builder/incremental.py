@@ -123,8 +123,8 @@ def drop_plans(graph: Graph, plan_ids: set[str]) -> None:
 
 
 def prune_shared(graph: Graph) -> None:
-    """Drop shared nodes a clean build would not have: agencies without edges, regions no loaded plan covers
-    or lies under, placeholder plans nothing links to."""
+    """Drop shared nodes a clean build would not have: agencies and measures without edges, regions no loaded
+    plan covers or lies under, placeholder plans nothing links to."""
     touched: set[str] = set()
     targets: set[str] = set()
     for e in graph.edges:
@@ -139,7 +139,8 @@ def prune_shared(graph: Graph) -> None:
             live_regions.add(r)
             r = parent.get(r)
     for nid, n in list(graph.nodes.items()):
-        if (n.label == "Agency" and nid not in touched) or (n.label == "Region" and nid not in live_regions) \
+        if (owner(n) is None and n.label != "Region" and nid not in touched) \
+                or (n.label == "Region" and nid not in live_regions) \
                 or (n.label == "Plan" and n.props.get("loaded") is False and nid not in targets):
             del graph.nodes[nid]
     for e in graph.edges:
