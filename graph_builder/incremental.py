@@ -243,6 +243,9 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
             changed.append(f)
     removed = [k for k in idx.files if k not in current]
     report.timings["hash"] = time.perf_counter() - t0
+    if not changed and not removed and not any(_is_division(f) for f in files):
+        report.warnings.insert(0, f"增量构建：{len(current)} 个文件均未变化，图谱保持不变（完整重建：--full）")
+        return report
 
     loaded = store.load()  # the store caches this object: work on a shallow copy, so a failed write leaves it intact
     graph = Graph(loaded.nodes.values(), loaded.edges)

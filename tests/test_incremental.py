@@ -59,7 +59,7 @@ def test_unchanged_rebuild_extracts_nothing_and_leaves_the_graph_equal(four_buil
     before = store.file.read_bytes()
     report = build([plans], store, overrides=MANIFEST)
     assert report.files == []
-    assert "0 个文件有变化" in report.warnings[0]
+    assert "均未变化" in report.warnings[0]
     assert store.file.read_bytes() == before
 
 
