@@ -28,6 +28,10 @@ from .progress import Progress, ProgressEvent, null_progress
 INDEX_FILE = "build-index.json"
 INDEX_SCHEMA = "plangraph-build-index/1"
 SHARED_PLANLESS = ("Agency", "Region")
+#: the code and data that decide what a build produces (the CLI, stores and UI do not)
+SHAPING_DIRS = ("extract", "link", "patterns")
+SHAPING_MODULES = ("ingest.py", "normalize.py", "outline.py", "nlp.py", "regions.py", "responsibility.py",
+                   "division.py", "models.py", "review.py", "pipeline.py", "incremental.py")
 
 
 def file_sha(path: Path) -> str:
@@ -43,8 +47,10 @@ def fingerprint(overrides: dict | None, decisions: Path | None, link: bool) -> s
     h = hashlib.sha256()
     pkg = resources.files("graph_builder")
     for f in sorted(Path(str(pkg)).rglob("*")):
-        if f.is_file() and f.suffix in (".py", ".toml", ".txt", ".csv", ".json") and "__pycache__" not in f.parts:
-            h.update(f.relative_to(Path(str(pkg))).as_posix().encode())
+        rel = f.relative_to(Path(str(pkg)))
+        if f.is_file() and f.suffix in (".py", ".toml", ".txt", ".csv", ".json") and "__pycache__" not in f.parts \
+                and (rel.parts[0] in SHAPING_DIRS or rel.name in SHAPING_MODULES):
+            h.update(rel.as_posix().encode())
             h.update(f.read_bytes())
     h.update(json.dumps(overrides or {}, sort_keys=True, ensure_ascii=False).encode())
     if decisions is not None and Path(decisions).exists():
