@@ -42,8 +42,9 @@ def file_sha(path: Path) -> str:
     return h.hexdigest()
 
 
-def fingerprint(overrides: dict | None, decisions: Path | None, link: bool) -> str:
-    """Hash of everything besides the files that shapes the graph: code, patterns, manifest, review decisions."""
+def fingerprint(overrides: dict | None, decisions: Path | None, link: bool, files: Iterable[Path] = ()) -> str:
+    """Hash of everything besides the files that shapes the graph: code, patterns, the manifest entries of
+    *files* (entries are keyed by file name), review decisions."""
     h = hashlib.sha256()
     pkg = resources.files("graph_builder")
     for f in sorted(Path(str(pkg)).rglob("*")):
@@ -52,7 +53,9 @@ def fingerprint(overrides: dict | None, decisions: Path | None, link: bool) -> s
                 and (rel.parts[0] in SHAPING_DIRS or rel.name in SHAPING_MODULES):
             h.update(rel.as_posix().encode())
             h.update(f.read_bytes())
-    h.update(json.dumps(overrides or {}, sort_keys=True, ensure_ascii=False).encode())
+    names = {Path(f).name for f in files}
+    used = {k: v for k, v in (overrides or {}).items() if k in names}
+    h.update(json.dumps(used, sort_keys=True, ensure_ascii=False).encode())
     if decisions is not None and Path(decisions).exists():
         h.update(Path(decisions).read_bytes())
     h.update(b"link" if link else b"nolink")

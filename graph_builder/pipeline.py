@@ -134,7 +134,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     from .review import DEFAULT_DECISIONS
 
     files = discover([Path(p) for p in paths])
-    fp = inc.fingerprint(overrides, decisions or DEFAULT_DECISIONS, link)
+    fp = inc.fingerprint(overrides, decisions or DEFAULT_DECISIONS, link, files)
     idx = inc.BuildIndex.load(inc.store_directory(store)) if inc.store_directory(store) and store.exists() else None
     if not full and idx is not None and idx.fingerprint == fp:
         return inc.build_incremental(files, store, idx, progress=progress, overrides=overrides, link=link,

@@ -29,10 +29,10 @@ def cmd_add(args) -> int:
     if idx is None:
         raise ConfigError(f"图谱存储 {store.directory} 还没有构建记录，请先运行 plangraph build")
     overrides = load_manifest(args.manifest)
-    fp = inc.fingerprint(overrides, DEFAULT_DECISIONS, idx.linked)
+    files = [Path(k) for k in idx.files] + [f for f in args.files if inc.key(f) not in idx.files]
+    fp = inc.fingerprint(overrides, DEFAULT_DECISIONS, idx.linked, files)
     if idx.fingerprint != fp:
         raise ConfigError(f"图谱存储 {store.directory} 由不同版本的程序或配置构建，请先运行 plangraph build 完整更新")
-    files = [Path(k) for k in idx.files] + [f for f in args.files if inc.key(f) not in idx.files]
     added = {inc.key(f) for f in args.files}
     for k in added & set(idx.files):  # an added file already known: rehash it (it may have changed)
         idx.files[k] = {**idx.files[k], "sha": ""}
