@@ -88,13 +88,14 @@ class CsvSet:
     rels: list[Path] = field(default_factory=list)
     n_nodes: int = 0
     n_rels: int = 0
-    #: empty lists the importer cannot write (an empty cell means "no property"), set afterwards by Cypher
+    #: empty lists/strings the importer cannot write (an empty cell means "no property"), set afterwards by Cypher
     empty_node_props: list[dict] = field(default_factory=list)
     empty_rel_props: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _empties(props: dict) -> dict:
-    return {k: [] for k, v in props.items() if isinstance(v, list) and not v}
+    """Empty lists and empty strings: an empty CSV cell means "no property" to the importer."""
+    return {k: v for k, v in props.items() if (isinstance(v, list) and not v) or v == ""}
 
 
 def write_csv(graph: Graph, out: Path, gen: str) -> CsvSet:
