@@ -191,3 +191,23 @@ def test_a_city_plan_titled_after_a_national_programme_stays_in_its_city(tmp_pat
     (tmp_path / "c.txt").write_text("国家食品安全示范城市创建规划\n宿州市市场监督管理局\n2022年1月1日\n" + TASK, "utf-8")
     (ex,), _ = extract_all([tmp_path])
     assert (ex.plan.region, ex.plan.level) == ("宿州市", "city")
+
+
+def test_a_city_task_links_through_its_province_not_also_straight_to_the_nation(full):
+    """With the province loaded, a city → nation link implied by city → province → nation is not kept."""
+    _, g = full
+    nat, suzhou = _national(g), _plan(g, "宿州市“十四五”")
+    links = [e for e in g.edges_of("上级规划") if g.nodes[e.source].get("plan") not in (None,)]
+    ups: dict[str, set[str]] = {}
+    for e in links:
+        ups.setdefault(e.source, set()).add(e.target)
+    redundant = [
+        (t, n) for t, targets in ups.items() if g.nodes[t].get("plan") == suzhou.id
+        for n in targets if g.nodes[n].get("plan") == nat.id
+        and any(n in ups.get(p, ()) for p in targets if p != n)
+    ]
+    assert not redundant
+    via_province = [t for t, targets in ups.items() if g.nodes[t].get("plan") == suzhou.id
+                    and any(g.nodes[p].get("plan") != nat.id and ups.get(p, set()) & {
+                        x for x, n in g.nodes.items() if n.get("plan") == nat.id} for p in targets)]
+    assert len(via_province) >= 10

@@ -16,6 +16,7 @@ from .config import LinkConfig, load_config
 from .index import CorpusIndex
 from .indicators import consistency, link_indicators
 from .overlaps import find_overlaps
+from .nearest import prefer_nearest_level
 from .plans import link_plans, upper_closure
 from .tasks import build_clause_index, score_lower_plan
 from .view import LINK_TYPES, GraphView
@@ -90,6 +91,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     _tick(progress, "任务对应", 1, 5)
     loaded = {p.id for p in graph.by_label("Plan") if p.get("loaded", True) is not False}
     chain_index: dict[tuple[str, ...], dict[str, list[int]]] = {}  # cities under one province share it
+    task_links: list[Edge] = []
     for plan in sorted(view.items_by_plan):
         uppers = tuple(sorted(u for u in upper_closure(direct, plan) if u in loaded))
         up_idxs = [j for u in uppers for j in view.items_by_plan.get(u, [])]
@@ -101,10 +103,10 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
                                    chain_index[uppers])
         for i, cands in parents.items():
             for c in cands:
-                graph.add_edge(Edge("上级规划", view.items[i].id, view.items[c.up].id, {
+                task_links.append(graph.add_edge(Edge("上级规划", view.items[i].id, view.items[c.up].id, {
                     "score": round(c.score, 4), "method": c.method, "evidence": c.passages,
-                    "status": c.status}))
-                summary.task_links += 1
+                    "status": c.status})))
+    summary.task_links = len(task_links) - len(prefer_nearest_level(graph, task_links))
     t3 = time.perf_counter()
     summary.seconds["tasks"] = t3 - t2
 
@@ -147,10 +149,11 @@ def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str
         for ind, key in m.members:
             graph.add_edge(Edge("MEASURES", ind, m.id, {"key": key}))
         summary.measures += 1
+    links: list[Edge] = []
     for low_id, up_id, s in res.upper:
         low, up = graph.nodes[low_id], graph.nodes[up_id]
         v = consistency(low, up, ic, hierarchical=True)
-        graph.add_edge(Edge("上级规划", low_id, up_id, {
+        links.append(graph.add_edge(Edge("上级规划", low_id, up_id, {
             "score": round(s, 4), "method": "measure_name", "evidence": [str(low.get("name")), str(up.get("name"))],
-            "status": "suggested", "flags": v.flags, "reasons": v.reasons}))
-        summary.indicator_links += 1
+            "status": "suggested", "flags": v.flags, "reasons": v.reasons})))
+    summary.indicator_links += len(links) - len(prefer_nearest_level(graph, links))
