@@ -1,0 +1,170 @@
+"""Offline OCR of scanned pages and images, with a cache by file hash.
+
+The engine is RapidOCR (``rapidocr-onnxruntime``), whose wheel carries the PP-OCRv4 Chinese detection and
+recognition models, so nothing is downloaded at run time. Boxes become printed lines (fragments on one row
+joined; far-apart fragments are table cells) and :mod:`.layout` rebuilds the paragraphs. Results are cached
+under the store by the file's SHA-256, so a rebuild does no OCR, while a changed file (new hash) is OCR'd again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ParseError
+from .base import ReadContext, SourceDoc
+from .layout import Page, PrintedLine, assemble, cfg
+
+ENGINE = "rapidocr-onnxruntime/PP-OCRv4/1"  # part of the cache key: a new engine invalidates old results
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:
+        raise ParseError("扫描件需要 OCR：请安装 rapidocr-onnxruntime（bash scripts/setup.sh 会安装）") from exc
+    threads = max(1, min(4, os.cpu_count() or 1))
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class OcrCache:
+    """OCR results of one file: ``{page number: {"lines": [...], "confidence": c}}`` in ``<sha256>.json``."""
+
+    def __init__(self, cache_dir: Path | None, path: Path):
+        self.file = Path(cache_dir) / f"{file_hash(path)}.json" if cache_dir else None
+        self.pages: dict[str, dict] = {}
+        if self.file and self.file.exists():
+            try:
+                data = json.loads(self.file.read_text("utf-8"))
+                if data.get("engine") == ENGINE:
+                    self.pages = data.get("pages", {})
+            except (OSError, ValueError):
+                self.pages = {}  # a broken cache entry is recomputed
+
+    def save(self) -> None:
+        if not self.file:
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".ocr.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"engine": ENGINE, "pages": self.pages}, fh, ensure_ascii=False)
+            os.replace(tmp, self.file)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def recognise(image, scale: float = 1.0) -> tuple[list[dict], float]:
+    """OCR one page image → (printed lines as dicts in page units × *scale*, mean confidence)."""
+    import numpy as np
+
+    arr = np.asarray(image.convert("RGB"))
+    with _lock:  # the ONNX sessions are shared
+        result, _ = _engine()(arr, use_cls=False)
+    boxes = []
+    for pts, text, score in result or []:
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        if text.strip():
+            boxes.append((min(xs) * scale, max(xs) * scale, min(ys) * scale, max(ys) * scale, text.strip(), float(score)))
+    conf = statistics.fmean(b[5] for b in boxes) if boxes else 0.0
+    return [_line_dict(ln) for ln in rows_to_lines(boxes)], conf
+
+
+def rows_to_lines(boxes: list[tuple]) -> list[PrintedLine]:
+    """Group OCR boxes (x0, x1, top, bottom, text, score) into rows; far-apart fragments are table cells."""
+    if not boxes:
+        return []
+    h = statistics.median(b[3] - b[2] for b in boxes) or 1.0
+    gap = cfg()["layout"]["cell_gap_chars"] * h
+    rows: list[list[tuple]] = []
+    for b in sorted(boxes, key=lambda b: (b[2] + b[3]) / 2):
+        mid = (b[2] + b[3]) / 2
+        if rows and abs(mid - statistics.fmean((r[2] + r[3]) / 2 for r in rows[-1])) < 0.5 * h:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda b: b[0])
+        cells = [[row[0]]]
+        for b in row[1:]:
+            if b[0] - cells[-1][-1][1] > gap:
+                cells.append([b])
+            else:
+                cells[-1].append(b)
+        texts = ["".join(b[4] for b in cell) for cell in cells]
+        x0, x1 = row[0][0], max(b[1] for b in row)
+        top, bottom = min(b[2] for b in row), max(b[3] for b in row)
+        lines.append(PrintedLine("".join(texts), x0, x1, top, bottom, texts if len(texts) >= 3 else None))
+    return lines
+
+
+def _line_dict(ln: PrintedLine) -> dict:
+    return {"text": ln.text, "box": [round(ln.x0, 1), round(ln.x1, 1), round(ln.top, 1), round(ln.bottom, 1)], "cells": ln.cells}
+
+
+def line_from_dict(d: dict) -> PrintedLine:
+    return PrintedLine(d["text"], *d["box"], cells=d.get("cells"))
+
+
+def ocr_pages(path: Path, ctx: ReadContext, numbers: list[int], render, scale: float
+              ) -> tuple[dict[int, list[PrintedLine]], list[str], float, int]:
+    """OCR the pages *numbers* (``render(n)`` → PIL image; boxes × *scale* → page units) through the cache.
+
+    Returns ({page: lines}, warnings, seconds spent on OCR, pages recognised).
+    """
+    cache = OcrCache(ctx.cache_dir, path)
+    low = cfg()["ocr"]["low_confidence"]
+    out: dict[int, list[PrintedLine]] = {}
+    warnings: list[str] = []
+    spent = 0.0
+    dirty = False
+    for i, n in enumerate(numbers, 1):
+        entry = cache.pages.get(str(n))
+        if entry is None:
+            t0 = time.perf_counter()
+            lines, conf = recognise(render(n), scale)
+            spent += time.perf_counter() - t0
+            entry = {"lines": lines, "confidence": round(conf, 4)}
+            cache.pages[str(n)] = entry
+            dirty = True
+        out[n] = [line_from_dict(d) for d in entry["lines"]]
+        if out[n] and entry["confidence"] < low:
+            warnings.append(f"{path}: 第 {n} 页 OCR 置信度低（{entry['confidence']:.2f}），请核对该页")
+        ctx.page_done(path.name, i, len(numbers), f"OCR 第 {n} 页")
+    if dirty:
+        cache.save()
+    return out, warnings, spent, len(numbers)
+
+
+def read_image(path: Path, ctx: ReadContext) -> SourceDoc:
+    """A scanned page as an image file (.png/.jpg/.tif; a multi-page TIFF gives one page per frame)."""
+    try:
+        from PIL import Image, ImageSequence
+        img = Image.open(path)
+        frames = [f.copy() for f in ImageSequence.Iterator(img)]
+    except Exception as exc:  # Pillow raises several types for broken images
+        raise ParseError(f"无法打开图片：{exc}", path=str(path)) from exc
+    lines, warnings, spent, n = ocr_pages(path, ctx, list(range(1, len(frames) + 1)), lambda k: frames[k - 1], 1.0)
+    pages = [Page(k, *frames[k - 1].size, lines[k]) for k in range(1, n + 1)]
+    src = assemble(pages)
+    if not any(s.text.strip() for s in src):
+        raise ParseError("扫描件中没有识别到文字（可能是照片或空白页）", path=str(path))
+    return SourceDoc(path, src, None, "scan", warnings, ocr_pages=n, ocr_seconds=spent)
