@@ -233,7 +233,7 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
 
     *trust_unchanged* (``plangraph add``): files already in the index count as unchanged without rehashing.
     """
-    from .pipeline import BuildReport, _apply_divisions, _is_division, extract_all
+    from .pipeline import BuildReport, _apply_divisions, _is_division, extract_all, ocr_cache_dir
     from .responsibility import assign_responsibility
 
     report = BuildReport()
@@ -260,7 +260,7 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
     graph = Graph(loaded.nodes.values(), loaded.edges)
     del loaded
     old_chain = chains(plan_skeleton(graph)) if link and idx.linked else {}
-    extractions, _ = extract_all(changed, progress, report, overrides=overrides)
+    extractions, _ = extract_all(changed, progress, report, overrides=overrides, cache_dir=ocr_cache_dir(store))
     t1 = time.perf_counter()
     failed = {key(Path(fr.path)) for fr in report.failed}
     drop = {idx.files[k]["plan"] for k in removed if idx.files[k].get("plan")}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import ConfigError, GraphBuilderError, ParseError, StoreError
 from .extract import PlanExtraction, extract_plan
-from .ingest import discover, read_document
+from .ingest import SUPPORTED, ReadContext, discover_all, read_document
 from .limits import check_extraction, check_file
 from .models import Graph
 from .progress import Progress, ProgressEvent, null_progress
@@ -67,10 +67,37 @@ def load_manifest(path: Path | None = None) -> dict[str, dict]:
     return data
 
 
+def unsupported_warnings(skipped: list[Path]) -> list[str]:
+    return [f"{f}: 不支持的文件格式（{f.suffix or '无扩展名'}），已跳过" for f in skipped]
+
+
+def check_found(paths: list[Path], files: list[Path], skipped: list[Path]) -> None:
+    """Paths were given but hold no readable plan file: one clear line (empty folder, or only unsupported files)."""
+    if paths and not files:
+        where = "、".join(str(p) for p in paths)
+        raise ParseError(f"{where}: 没有找到规划文件" + (f"（{len(skipped)} 个文件格式不受支持）" if skipped else "（目录为空）")
+                         + "；支持的格式：" + " ".join(SUPPORTED))
+
+
+def ocr_cache_dir(store) -> Path:
+    """OCR results are cached under the store (by file hash), so a rebuild does no OCR."""
+    cache = getattr(store, "directory", None)
+    return Path(cache) / "ocr-cache" if cache else Path(".plangraph") / "ocr-cache"
+
+
 def extract_all(paths: list[Path], progress: Progress = null_progress, report: BuildReport | None = None,
-                overrides: dict[str, dict] | None = None) -> tuple[list[PlanExtraction], BuildReport]:
+                overrides: dict[str, dict] | None = None, cache_dir: Path | None = None) -> tuple[list[PlanExtraction], BuildReport]:
+    """Read and extract every plan file; *cache_dir* keeps OCR results by file hash (a rebuild does no OCR)."""
     report = report or BuildReport()
-    files = discover([Path(p) for p in paths])
+    files, skipped = discover_all([Path(p) for p in paths])
+    for f in skipped:
+        report.warnings.append(f"{f}: 不支持的文件格式（{f.suffix or '无扩展名'}），已跳过")
+    if not files:
+        where = "、".join(str(p) for p in paths)
+        kinds = " ".join(SUPPORTED)
+        raise ParseError(f"{where}: 没有可读取的规划文件" + (f"（{len(skipped)} 个文件格式不受支持）" if skipped else "（目录为空）")
+                         + f"；支持的格式：{kinds}")
+    ctx = ReadContext(cache_dir, lambda name, done, total, msg: progress(ProgressEvent("ocr", name, done, total, msg)))
     out: list[PlanExtraction] = []
     by_key: dict[str, str] = {}
     t_ingest = t_extract = 0.0
@@ -85,8 +112,11 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
         try:
             t0 = time.perf_counter()
             check_file(f)
-            doc = read_document(f)
+            doc = read_document(f, ctx)
             t1 = time.perf_counter()
+            if doc.ocr_pages:
+                report.timings["ocr"] = report.timings.get("ocr", 0.0) + doc.ocr_seconds
+                report.timings["ocr_pages"] = report.timings.get("ocr_pages", 0) + doc.ocr_pages
             ex = extract_plan(doc, (overrides or {}).get(f.name),
                               on_line=lambda done, total, name=f.name: progress(ProgressEvent("read", name, done, total, "行")))
             check_extraction(f, ex)
@@ -133,13 +163,17 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     from . import incremental as inc
     from .review import DEFAULT_DECISIONS
 
-    files = discover([Path(p) for p in paths])
+    files, skipped = discover_all([Path(p) for p in paths])
+    check_found(paths, files, skipped)
     fp = inc.fingerprint(overrides, decisions or DEFAULT_DECISIONS, link, files)
     idx = inc.BuildIndex.load(inc.store_directory(store)) if inc.store_directory(store) and store.exists() else None
     if not full and idx is not None and idx.fingerprint == fp:
-        return inc.build_incremental(files, store, idx, progress=progress, overrides=overrides, link=link,
-                                     decisions=decisions, fp=fp)
-    extractions, report = extract_all(files, progress, overrides=overrides)
+        report = inc.build_incremental(files, store, idx, progress=progress, overrides=overrides, link=link,
+                                       decisions=decisions, fp=fp)
+        report.warnings[:0] = unsupported_warnings(skipped)
+        return report
+    extractions, report = extract_all(files, progress, overrides=overrides, cache_dir=ocr_cache_dir(store))
+    report.warnings[:0] = unsupported_warnings(skipped)
     graph = Graph()
     for ex in extractions:
         graph.merge(ex.graph)

@@ -11,7 +11,7 @@ from ..errors import ConfigError
 from ..safeout import term_markup, term_text
 from ..progress import ProgressEvent
 
-STAGES = {"read": "读取行", "extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
+STAGES = {"ocr": "OCR 识别（页）", "read": "读取行", "extract": "抽取", "link": "关联", "store": "写入", "load": "加载"}
 
 
 def register(sub) -> None:

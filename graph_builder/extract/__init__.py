@@ -55,6 +55,7 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
     front = root.body
     first_heading_body = next((c.body for c in root.children if c.kind == "heading"), [])
     meta = read_meta(front, first_heading_body, overrides, body=paras[:300])
+    _fill_from_source(meta, doc.meta)
     key = plan_key(meta, doc)
     pid = stable_id("plan", key)
     region = meta.region
@@ -110,6 +111,16 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
         g.add_node(ind.to_node())
         g.add_edge(Edge("CONTAINS", container, ind.id))
     return PlanExtraction(plan, g, warnings, key)
+
+
+def _fill_from_source(meta: PlanMeta, found: dict[str, str]) -> None:
+    """Publication metadata found outside the text (a portal's 发布机构/发布日期/文号) when the text lacks it."""
+    if found.get("issuer") and (not meta.issuer or meta.issuer_inferred):
+        meta.issuer, meta.issuer_inferred = found["issuer"], False
+    if found.get("date") and not meta.date:
+        meta.date = found["date"]
+    if found.get("doc_no") and not meta.doc_no:
+        meta.doc_no = found["doc_no"]
 
 
 def annotate(rec) -> None:
