@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/browser.sh
-bash scripts/libreoffice.sh   # briefing test: .pptx/.docx rendered to PNG/PDF headless
+bash scripts/libreoffice.sh   # briefing test (.pptx/.docx → PNG) and .doc/.wps plans (converted to .docx)
 bash scripts/neo4j.sh install
 settings="$(bash scripts/neo4j.sh start)"   # NEO4J_URI=… lines; the password is never echoed
 eval "$settings"

@@ -47,7 +47,7 @@ def read_html(path: Path, ctx: ReadContext) -> SourceDoc:
                 t = "".join(el.itertext()).strip().strip("\u3000").strip()
                 if t:
                     lines.append(t)
-    if not any(len(t) >= 10 for t in lines):
+    if sum(len(t) for t in lines) < cfg()["html"]["min_article_chars"]:
         raise ParseError("网页中没有找到正文（可能只有导航或链接）", path=str(path))
     try:
         page = lhtml.fromstring(text)

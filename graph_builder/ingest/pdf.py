@@ -5,6 +5,7 @@ out of the prose; the rest goes through :mod:`.layout` (wrapped lines joined, ru
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import ParseError
@@ -42,9 +43,9 @@ def read_pdf(path: Path, ctx: ReadContext) -> SourceDoc:
     except ParseError:
         raise
     except Exception as exc:  # pdfminer raises many types for corrupt or encrypted files
-        if "Password" in type(exc).__name__ or "password" in str(exc).lower() or "Encrypt" in type(exc).__name__:
+        if re.search("password|encrypt", f"{type(exc).__name__} {exc!r}", re.I):
             raise ParseError("PDF 有密码保护，无法读取（请提供未加密的文件）", path=str(path)) from exc
-        raise ParseError(f"无法解析 PDF：{type(exc).__name__} {exc}".strip(), path=str(path)) from exc
+        raise ParseError(f"无法解析 PDF（文件可能已损坏）：{type(exc).__name__} {exc}".strip(), path=str(path)) from exc
     lines = assemble(pages)
     if not any(ln.text.strip() for ln in lines):
         raise ParseError("PDF 没有文本层，OCR 也没有识别到文字（可能是照片或空白页）", path=str(path))
