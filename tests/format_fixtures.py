@@ -104,7 +104,7 @@ def typeset(text: str, header: str, measure) -> Layout:
                         _paragraph(lay, part.strip(), measure, width, y, need)
                 continue
             ncol = max(len(r) for r in rows)
-            cols = ([FONT * 4.5, FONT * 16.5, FONT * 4.5, FONT * 4.5, FONT * 4.0] if ncol == 5 else [width / ncol] * ncol)
+            cols = ([w * width / 32 for w in (4.5, 15.0, 4.5, 4.5, 3.5)] if ncol == 5 else [width / ncol] * ncol)
             for r, row in enumerate(rows):
                 wrapped = [_wrap_cell(cell, w - 8, measure) for w, cell in zip(cols, row)]
                 rh = PITCH * (max(len(c) for c in wrapped) + 0.2)

@@ -84,9 +84,8 @@ def assemble(pages: list[Page]) -> list[SourceLine]:
                 for i, (p, ln) in enumerate(((p, ln) for p in pages for ln in p.lines if ln.cells), 1)]
     ch = statistics.median(ln.bottom - ln.top for ln in text_lines) or 1.0
     xs0 = sorted(ln.x0 for ln in text_lines)
-    xs1 = sorted(ln.x1 for ln in text_lines)
     left = xs0[len(xs0) // 10]
-    right = xs1[min(len(xs1) - 1, (len(xs1) * 95) // 100)]
+    right = _right_margin([ln.x1 for ln in text_lines], ch)
     pitches = [b.top - a.top for p in pages for a, b in zip(p.lines, p.lines[1:])
                if a.cells is None and b.cells is None and b.top > a.top]
     pitch = statistics.median(pitches) if pitches else ch * 1.5
@@ -128,6 +127,20 @@ def assemble(pages: list[Page]) -> list[SourceLine]:
             prev, prev_page = ln, p.number
     flush()
     return out
+
+
+def _right_margin(xs1: list[float], ch: float) -> float:
+    """Where full lines end: the most common line end (in half-character bins) among the longer half of lines.
+
+    Robust to a few lines sticking out (a wide table, a page number at the right) and to OCR box jitter.
+    """
+    xs1 = sorted(xs1)
+    upper = xs1[len(xs1) // 2:]
+    bins: dict[int, list[float]] = {}
+    for x in upper:
+        bins.setdefault(int(x // (ch / 2)), []).append(x)
+    best = max(bins.values(), key=lambda v: (len(v) + len(bins.get(int(v[0] // (ch / 2)) + 1, [])), v[0]))
+    return max(best)
 
 
 def _join(parts: list[str]) -> str:

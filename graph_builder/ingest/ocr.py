@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import statistics
 import tempfile
 import threading
@@ -21,7 +22,7 @@ from ..errors import ParseError
 from .base import ReadContext, SourceDoc
 from .layout import Page, PrintedLine, assemble, cfg
 
-ENGINE = "rapidocr-onnxruntime/PP-OCRv4/1"  # part of the cache key: a new engine invalidates old results
+ENGINE = "rapidocr-onnxruntime/PP-OCRv4/2"  # part of the cache key: a new engine invalidates old results
 _lock = threading.Lock()
 
 
@@ -70,8 +71,8 @@ class OcrCache:
             Path(tmp).unlink(missing_ok=True)
 
 
-def recognise(image, scale: float = 1.0) -> tuple[list[dict], float]:
-    """OCR one page image → (printed lines as dicts in page units × *scale*, mean confidence)."""
+def recognise(image) -> dict:
+    """OCR one page image → raw result to cache: boxes (x0, x1, top, bottom, text, score), ruled grid, confidence."""
     import numpy as np
 
     arr = np.asarray(image.convert("RGB"))
@@ -82,9 +83,96 @@ def recognise(image, scale: float = 1.0) -> tuple[list[dict], float]:
         xs = [p[0] for p in pts]
         ys = [p[1] for p in pts]
         if text.strip():
-            boxes.append((min(xs) * scale, max(xs) * scale, min(ys) * scale, max(ys) * scale, text.strip(), float(score)))
+            boxes.append([round(min(xs), 1), round(max(xs), 1), round(min(ys), 1), round(max(ys), 1), text.strip(),
+                          round(float(score), 4)])
     conf = statistics.fmean(b[5] for b in boxes) if boxes else 0.0
-    return [_line_dict(ln) for ln in rows_to_lines(boxes)], conf
+    grid = ruled_grid(np.asarray(image.convert("L")) < 128)
+    return {"boxes": boxes, "grid": [[ya, yb, xs] for ya, yb, xs in grid], "confidence": round(conf, 4)}
+
+
+def page_lines(entry: dict, scale: float) -> list[PrintedLine]:
+    """Printed lines of one OCR'd page (page units × *scale*): ruled-table rows, then the other boxes by row."""
+    boxes = [tuple(b) for b in entry["boxes"]]
+    rows, rest = table_rows([tuple(g) for g in entry["grid"]], boxes)
+    lines = rows_to_lines(rest) + rows
+    lines.sort(key=lambda ln: ln.top)
+    return [_scaled(ln, scale) for ln in lines]
+
+
+def _scaled(ln: PrintedLine, k: float) -> PrintedLine:
+    return PrintedLine(ln.text, ln.x0 * k, ln.x1 * k, ln.top * k, ln.bottom * k, ln.cells)
+
+
+def ruled_grid(dark) -> list[tuple[float, float, list[float]]]:
+    """Rows of a ruled table in a page image: (top, bottom, x of the vertical rules) between horizontal rules.
+
+    A horizontal rule is a pixel row with a dark run of ≥ 30 % of the page width; a vertical rule is a
+    column dark over ≥ 90 % of the band between two horizontal rules.
+    """
+    import numpy as np
+
+    h, w = dark.shape
+    rule_rows = []
+    for y in np.nonzero(dark.sum(axis=1) >= 0.3 * w)[0]:
+        d = np.diff(np.concatenate(([0], dark[y].astype(np.int8), [0])))
+        starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]
+        if len(starts) and (ends - starts).max() >= 0.3 * w:
+            rule_rows.append(int(y))
+    ys: list[float] = []
+    for group in _clusters(rule_rows, 3):
+        ys.append(sum(group) / len(group))
+    out = []
+    for ya, yb in zip(ys, ys[1:]):
+        a, b = int(ya) + 3, int(yb) - 2
+        if b - a < 8:
+            continue
+        cols = np.nonzero(dark[a:b].mean(axis=0) >= 0.9)[0].tolist()
+        xs = [sum(g) / len(g) for g in _clusters(cols, 3)]
+        if len(xs) >= 2:
+            out.append((ya, yb, xs))
+    return out
+
+
+def _clusters(values: list[int], gap: int) -> list[list[int]]:
+    groups: list[list[int]] = []
+    for v in values:
+        if groups and v - groups[-1][-1] <= gap:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return groups
+
+
+def table_rows(grid, boxes: list[tuple]) -> tuple[list[PrintedLine], list[tuple]]:
+    """OCR boxes inside ruled cells → one table row per band (cells in order); the other boxes are returned."""
+    from .layout import _join
+
+    if not grid:
+        return [], boxes
+    rest, rows = [], []
+    filled: dict[int, list[list[tuple]]] = {i: [[] for _ in range(len(xs) - 1)] for i, (_, _, xs) in enumerate(grid)}
+    for b in boxes:
+        cx, cy = (b[0] + b[1]) / 2, (b[2] + b[3]) / 2
+        for i, (ya, yb, xs) in enumerate(grid):
+            if ya < cy < yb and xs[0] < cx < xs[-1]:
+                col = max(k for k in range(len(xs) - 1) if xs[k] <= cx)
+                filled[i][col].append(b)
+                break
+        else:
+            rest.append(b)
+    c = cfg()["ocr"]
+    fixes = [(re.compile(k), v) for k, v in c["cell_fixes"].items()]
+    for i, (ya, yb, xs) in enumerate(grid):
+        cells = [_join([b[4] for b in sorted(c, key=lambda b: (round(b[2] / 8), b[0]))]) for c in filled[i]]
+        for rx, rep in fixes:
+            cells = [rx.sub(rep, t) for t in cells]
+        filled_at = [k for k, t in enumerate(cells) if t]
+        if filled_at:
+            cells = [c["empty_inner_cell"] if not t and filled_at[0] < k < filled_at[-1] and k > 0 else t
+                     for k, t in enumerate(cells)]
+        if any(cells):
+            rows.append(PrintedLine(" ".join(c for c in cells if c), xs[0], xs[-1], ya, yb, cells))
+    return rows, rest
 
 
 def rows_to_lines(boxes: list[tuple]) -> list[PrintedLine]:
@@ -116,14 +204,6 @@ def rows_to_lines(boxes: list[tuple]) -> list[PrintedLine]:
     return lines
 
 
-def _line_dict(ln: PrintedLine) -> dict:
-    return {"text": ln.text, "box": [round(ln.x0, 1), round(ln.x1, 1), round(ln.top, 1), round(ln.bottom, 1)], "cells": ln.cells}
-
-
-def line_from_dict(d: dict) -> PrintedLine:
-    return PrintedLine(d["text"], *d["box"], cells=d.get("cells"))
-
-
 def ocr_pages(path: Path, ctx: ReadContext, numbers: list[int], render, scale: float
               ) -> tuple[dict[int, list[PrintedLine]], list[str], float, int]:
     """OCR the pages *numbers* (``render(n)`` → PIL image; boxes × *scale* → page units) through the cache.
@@ -140,12 +220,11 @@ def ocr_pages(path: Path, ctx: ReadContext, numbers: list[int], render, scale: f
         entry = cache.pages.get(str(n))
         if entry is None:
             t0 = time.perf_counter()
-            lines, conf = recognise(render(n), scale)
+            entry = recognise(render(n))
             spent += time.perf_counter() - t0
-            entry = {"lines": lines, "confidence": round(conf, 4)}
             cache.pages[str(n)] = entry
             dirty = True
-        out[n] = [line_from_dict(d) for d in entry["lines"]]
+        out[n] = page_lines(entry, scale)
         if out[n] and entry["confidence"] < low:
             warnings.append(f"{path}: 第 {n} 页 OCR 置信度低（{entry['confidence']:.2f}），请核对该页")
         ctx.page_done(path.name, i, len(numbers), f"OCR 第 {n} 页")
