@@ -143,6 +143,10 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
         report.warnings.extend(str(w) for w in ex.warnings)
         out.append(ex)
         progress(ProgressEvent("extract", f.name, i + 1, len(files), "完成"))
+    if out:
+        from .repair import repair_graphs
+
+        report.warnings.extend(repair_graphs(out))
     report.divisions = divisions
     report.timings["ingest"] = t_ingest
     report.timings["extract"] = t_extract

@@ -1,0 +1,148 @@
+"""Repair OCR/PDF damage in task titles and indicator names (药品抽检合构各率 → 药品抽检合格率).
+
+Why: scans and text-layer PDFs garble a character or split one into two, and the damaged name then
+never matches the same measure in another plan. The vocabulary is the other plans of the corpus, jieba's
+dictionary and ``patterns/repair.toml``. A stretch of the name whose character pairs are known nowhere is
+a damage spot; a repair is one edit there (drop a character, replace one, merge two into one) after which
+every pair around it is known and the repaired stretch is printed verbatim in another plan (or the
+pattern terms) — applied only when exactly one such edit exists. Digits and Latin
+characters are never touched. The original stays in ``title_raw``/``name_raw``; each repair is a warning
+with file and line.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+
+from .models import Graph
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("repair.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _jieba_words() -> frozenset[str]:
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.dt.check_initialized()
+    return frozenset(w for w, f in jieba.dt.FREQ.items() if f >= _cfg()["jieba_min_freq"] and 2 <= len(w) <= 6)
+
+
+@lru_cache(maxsize=1)
+def _base_vocab() -> tuple[frozenset[str], frozenset[str]]:
+    """Bigrams and trigrams of jieba words (frequent ones) and the pattern terms."""
+    words = [*_jieba_words(), *_cfg()["terms"]]
+    return frozenset(_grams(words, 2)), frozenset(_grams(words, 3))
+
+
+def _grams(texts, n: int):
+    for t in texts:
+        for i in range(len(t) - n + 1):
+            g = t[i:i + n]
+            if all(_CJK.match(c) for c in g):
+                yield g
+
+
+def _plan_texts(graph: Graph, plan_id: str) -> list[str]:
+    from .store.embedded import owner_plan
+
+    out = []
+    for n in graph.nodes.values():
+        if owner_plan(n) == plan_id or n.id == plan_id:
+            for k in ("title", "text", "name"):
+                v = n.props.get(k)
+                if isinstance(v, str):
+                    out.append(v)
+    return out
+
+
+class Vocabulary:
+    """Known character pairs/triples: the other plans' texts, repeated pairs of this plan, jieba, patterns."""
+
+    def __init__(self, other_texts: list[str], own_texts: list[str]):
+        base2, base3 = _base_vocab()
+        own2 = Counter(_grams(own_texts, 2))
+        self.bi = set(base2) | set(_grams(other_texts, 2)) | {g for g, c in own2.items() if c >= 2}
+        self.tri = set(base3) | set(_grams(other_texts, 3))
+        self.words = _jieba_words()
+        self.blob = "\n".join([*other_texts, *_cfg()["terms"]])
+        self.mid: dict[tuple[str, str], set[str]] = {}
+        for g in self.tri:
+            self.mid.setdefault((g[0], g[2]), set()).add(g[1])
+
+    def known(self, s: str, lo: int, hi: int) -> bool:
+        """Every CJK pair of s[lo:hi] is known."""
+        return all(s[i:i + 2] in self.bi for i in range(max(0, lo), min(len(s) - 1, hi))
+                   if _CJK.match(s[i]) and _CJK.match(s[i + 1]))
+
+
+def repair_text(s: str, vocab: Vocabulary) -> str | None:
+    """The repaired string when exactly one small edit fixes the damage spot, else None.
+
+    A character is suspect when the pairs it forms with both neighbours are unknown (a pair across a word
+    boundary alone is not enough: 引领|战略 has an unknown 领战 but known pairs on either side).
+    """
+    if len(s) < _cfg()["min_chars"]:
+        return None
+
+    def unknown(i: int) -> bool:
+        return 0 <= i < len(s) - 1 and bool(_CJK.match(s[i]) and _CJK.match(s[i + 1])) and s[i:i + 2] not in vocab.bi
+
+    bad = [i for i in range(len(s) - 1) if unknown(i)]
+    # a damage spot: two unknown pairs at most one character apart (one unknown pair is a word boundary)
+    spots = [(i, j) for i, j in zip(bad, bad[1:]) if j - i == 1 or (j - i == 2 and s[i + 1:j + 1] not in vocab.words)]
+    if len(spots) != 1 or len(bad) > 3:
+        return None  # clean, or more damage than one edit can repair
+    lo, hi = spots[0][0], spots[0][1] + 2  # the damaged stretch s[lo:hi]
+    inner = range(lo + 1, hi - 1)
+    if all(s[k] in _cfg()["function_chars"] for k in inner):
+        return None  # 与/或/及 between two words
+    cands: set[str] = set()
+    for k in inner:
+        if not _CJK.match(s[k]):
+            continue
+        cands.add(s[:k] + s[k + 1:])  # a stray character
+        for x in vocab.mid.get((s[k - 1], s[k + 1]), ()):
+            cands.add(s[:k] + x + s[k + 1:])  # one wrong character
+        if k + 1 in inner and _CJK.match(s[k + 1]):
+            for x in vocab.mid.get((s[k - 1], s[k + 2]), ()):
+                cands.add(s[:k] + x + s[k + 2:])  # one character read as two
+    good = {c for c in cands if c != s and vocab.known(c, lo - 1, hi - 1) and _same_numbers(s, c)}
+    # the repaired stretch, with a character of context on each side, must be printed verbatim elsewhere
+    good = {c for c in good if c[max(0, lo - 1):hi + 1 - (len(s) - len(c))] in vocab.blob}
+    return next(iter(good)) if len(good) == 1 else None
+
+
+def _same_numbers(a: str, b: str) -> bool:
+    return re.findall(r"[\dA-Za-z.%]+", a) == re.findall(r"[\dA-Za-z.%]+", b)
+
+
+def repair_graphs(extractions) -> list[str]:
+    """Repair titles and names in each extracted plan against the others; returns one warning per repair."""
+    from .normalize import _t2s, to_match
+
+    warnings: list[str] = []
+    texts = {ex.plan.id: [to_match(t) for t in _plan_texts(ex.graph, ex.plan.id)] for ex in extractions}
+    for ex in extractions:
+        others = [t for pid, ts in texts.items() if pid != ex.plan.id for t in ts]
+        vocab = Vocabulary(others, texts[ex.plan.id])
+        source = ex.plan.source or ex.plan.id
+        for n in ex.graph.nodes.values():
+            key = "name" if n.label == "Indicator" else "title" if n.label in ("Task", "Project") else None
+            value = n.props.get(key) if key else None
+            if not isinstance(value, str) or _t2s()(value) != value:
+                continue  # traditional script: the vocabulary is simplified
+            fixed = repair_text(value, vocab)
+            if fixed:
+                n.props[f"{key}_raw"] = value
+                n.props[key] = fixed
+                warnings.append(f"{source}:{n.props.get('line') or 1}: 修复 OCR/PDF 损伤：“{value}” → “{fixed}”（原文保留在 {key}_raw）")
+    return warnings
