@@ -20,7 +20,7 @@ A4 = (595.0, 842.0)  # points
 MARGIN = 72.0
 FONT = 14.0
 PITCH = 24.0
-HEADER_LABELS = ("类别", "類別", "指标", "指標", "2020年", "2025年", "属性", "屬性")
+HEADER_LABELS = ("类别", "類別", "指标", "指標", "2020年", "2025年", "属性", "屬性", "序号", "指标名称", "指标要求")
 
 
 @dataclass
@@ -46,6 +46,8 @@ def table_rows(cell_lines: list[str]) -> list[list[str]]:
         header.append(cells.pop(0))
     if len(header) < 2:
         return [[c] for c in cells]
+    if header[0] not in ("类别", "類別"):  # no category column: plain rows
+        return [header] + [cells[i:i + len(header)] for i in range(0, len(cells), len(header))]
     rows = [header]
     width = len(header) - 1
     category = ""
@@ -98,10 +100,32 @@ def typeset(text: str, header: str, measure) -> Layout:
             if not rows:
                 continue
             if all(len(r) == 1 for r in rows) and not any(c in HEADER_LABELS for r in rows for c in r):
-                # a box: caption and items printed as paragraphs (items separated by spaces in the text)
+                # a box: a one-column ruled frame; caption row, then a row whose items (separated by spaces
+                # in the text) are paragraphs; a row too long for the page continues on the next page
                 for (cell,) in rows:
+                    printed: list[tuple[float, str]] = []
                     for part in re.split(r"\s+(?=[^\s，,。；;]{2,24}[，,。])", cell):
-                        _paragraph(lay, part.strip(), measure, width, y, need)
+                        first = True
+                        for piece in _wrap_cell(part.strip(), width - 8 - (2 * FONT), measure):
+                            printed.append((2 * FONT if first else 0.0, piece))
+                            first = False
+                    printed = _rewrap(printed, width - 8, measure)
+                    while printed:
+                        room = int((A4[1] - MARGIN - y[0]) // PITCH) - 1
+                        if room < 2:
+                            need(A4[1])  # forces a new page
+                            continue
+                        chunk, printed = printed[:room], printed[room:]
+                        top = y[0]
+                        rh = PITCH * (len(chunk) + 0.2)
+                        for k, (indent, piece) in enumerate(chunk):
+                            lay.pages[-1].append(("text", MARGIN + 4 + indent, top + 4 + k * PITCH, piece))
+                        for yy in (top - 2, top + rh - 2):
+                            lay.pages[-1].append(("rule", MARGIN, yy, MARGIN + width, yy))
+                        for xx in (MARGIN, MARGIN + width):
+                            lay.pages[-1].append(("rule", xx, top - 2, xx, top + rh - 2))
+                        y[0] += rh
+                y[0] += PITCH * 0.5
                 continue
             ncol = max(len(r) for r in rows)
             cols = ([w * width / 32 for w in (4.5, 15.0, 4.5, 4.5, 3.5)] if ncol == 5 else [width / ncol] * ncol)
@@ -134,6 +158,30 @@ def typeset(text: str, header: str, measure) -> Layout:
     for n, page in enumerate(lay.pages, 1):
         page.append(("text", A4[0] / 2 - 20, A4[1] - 40.0, f"— {n} —"))
     return lay
+
+
+def _rewrap(printed: list[tuple[float, str]], width: float, measure) -> list[tuple[float, str]]:
+    """Re-flow paragraph lines so each fills the cell width (the first line of a paragraph is indented)."""
+    out: list[tuple[float, str]] = []
+    para: list[str] = []
+    paras: list[str] = []
+    for indent, piece in printed:
+        if indent and para:
+            paras.append("".join(para))
+            para = []
+        para.append(piece)
+    if para:
+        paras.append("".join(para))
+    for text in paras:
+        line, avail, indent = "", width - 2 * FONT, 2 * FONT
+        for ch in text:
+            if line and measure(line + ch) > avail:
+                out.append((indent, line))
+                line, avail, indent = "", width, 0.0
+            line += ch
+        if line:
+            out.append((indent, line))
+    return out
 
 
 def _wrap_cell(text: str, width: float, measure) -> list[str]:

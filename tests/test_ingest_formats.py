@@ -113,3 +113,86 @@ def fx_write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
     return path
+
+
+# ------------------------------------------------------------------ scans (OCR): kept small, OCR is slow on 2 cores
+
+
+def _scan_text() -> str:
+    """Front matter, the indicator table and the first task items of the Suzhou seed (a 5-page scan)."""
+    lines = (SEEDS / "suzhou-city.txt").read_text("utf-8").split("\n")
+    return "\n".join(lines[:9] + lines[83:246]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory):
+    d = tmp_path_factory.mktemp("scan")
+    text = _scan_text()
+    plain = fx_write(d / "plain" / "suzhou.txt", text)
+    pdf = fx.scanned_pdf(text, d / "suzhou-scan.pdf", "宿州市“十四五”市场监管现代化规划")
+    events = []
+    cache = d / "cache"
+    ex, report = extract_all([pdf], progress=events.append, cache_dir=cache)
+    assert not report.failed, report.failed
+    return {"plain": _plain(plain), "graph": ex[0].graph, "report": report, "events": events, "pdf": pdf, "cache": cache}
+
+
+def test_scanned_pdf_gives_the_same_tasks_and_indicators_as_the_text(scan):
+    import pdfplumber
+
+    with pdfplumber.open(str(scan["pdf"])) as pdf:
+        assert all(not p.chars for p in pdf.pages)  # a real scan: no text layer at all
+    f = fx.figures(scan["plain"], scan["graph"])
+    assert f["items_precision"] >= 0.90 and f["items_recall"] >= 0.90, f
+    assert f["indicators_plain"] >= 29 and f["indicators_exact"] >= 0.85, f
+    tasks = [n for n in scan["graph"].nodes.values() if n.label in ("Task", "Project")]
+    assert tasks and all(isinstance(n.props.get("page"), int) and n.props["page"] >= 1 for n in tasks)
+
+
+def test_ocr_reports_progress_per_page(scan):
+    pages = [e for e in scan["events"] if e.stage == "ocr"]
+    assert pages and pages[-1].done == pages[-1].total == scan["report"].timings["ocr_pages"] >= 3
+    assert [e.done for e in pages] == list(range(1, pages[-1].total + 1))
+
+
+def test_warm_rebuild_uses_the_ocr_cache(scan):
+    ex, report = extract_all([scan["pdf"]], cache_dir=scan["cache"])
+    assert report.timings.get("ocr", 0.0) == 0.0
+    assert ex[0].graph.to_json() == scan["graph"].to_json()
+
+
+def test_changed_image_is_ocr_d_again(tmp_path):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(fx._cjk_font_path(), 40)
+
+    def page(text: str) -> Path:
+        img = Image.new("L", (900, 200), 255)
+        ImageDraw.Draw(img).text((40, 70), text, font=font, fill=0)
+        f = tmp_path / "page.png"
+        img.save(f)
+        return f
+
+    ctx = ReadContext(cache_dir=tmp_path / "cache")
+    first = read_document(page("加强食品安全监管工作"), ctx)
+    assert first.ocr_seconds > 0 and "食品安全" in first.lines[0].text
+    again = read_document(tmp_path / "page.png", ctx)
+    assert again.ocr_seconds == 0 and again.lines == first.lines
+    changed = read_document(page("推进药品安全监管改革"), ctx)
+    assert changed.ocr_seconds > 0 and "药品安全" in changed.lines[0].text
+
+
+def test_low_confidence_page_is_named_in_a_warning(tmp_path, monkeypatch):
+    from graph_builder.ingest import layout
+
+    cfg = dict(layout.cfg())
+    cfg["ocr"] = {**cfg["ocr"], "low_confidence": 1.01}  # every page is "low": the warning names it
+    monkeypatch.setattr(layout, "cfg", lambda: cfg)
+    monkeypatch.setattr("graph_builder.ingest.ocr.cfg", lambda: cfg)
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (900, 200), 255)
+    ImageDraw.Draw(img).text((40, 70), "加强食品安全监管工作", font=ImageFont.truetype(fx._cjk_font_path(), 40), fill=0)
+    img.save(tmp_path / "p.png")
+    doc = read_document(tmp_path / "p.png")
+    assert any("p.png" in w and "第 1 页" in w and "置信度低" in w for w in doc.warnings)

@@ -40,6 +40,23 @@ class PrintedLine:
     top: float
     bottom: float
     cells: list[str] | None = None
+    indented: bool = False  # a table row whose (single) cell starts with an indented paragraph
+
+
+def cell_text(lines: list[tuple[float, str]], ch: float) -> tuple[str, bool]:
+    """Printed lines of one table cell as (x0, text) → its text (paragraphs joined by a space) and whether it
+    starts indented. Inside a cell, an indented line starts a new paragraph (items of a 专栏 box)."""
+    if not lines:
+        return "", False
+    left = min(x for x, _ in lines)
+    indent = cfg()["layout"]["indent_chars"] * ch
+    paras: list[list[str]] = []
+    for x, t in lines:
+        if not paras or x > left + indent:
+            paras.append([t])
+        else:
+            paras[-1].append(t)
+    return " ".join(_join(p) for p in paras), lines[0][0] > left + indent
 
 
 @dataclass(slots=True)
@@ -103,14 +120,25 @@ def assemble(pages: list[Page]) -> list[SourceLine]:
             out.append(SourceLine(cur_start[0], _join(cur), cur_start[1]))
         cur = None
 
+    last_table: tuple[int, PrintedLine] | None = None  # (page, row) when a table row was the last thing printed
     for p in pages:
-        for ln in p.lines:
+        for i, ln in enumerate(p.lines):
             ordinal += 1
             if ln.cells is not None:
                 flush()
+                if (i == 0 and last_table and last_table[0] == p.number - 1 and len(ln.cells) == 1
+                        and last_table[1].cells is not None and len(last_table[1].cells) == 1):
+                    # a one-column box continued on the next page: one cell
+                    joined = last_table[1].cells[0] + (" " if ln.indented else "") + ln.cells[0]
+                    last_table[1].cells[0] = joined
+                    out[-1] = SourceLine(out[-1].no, joined + " |", out[-1].page)
+                    last_table = (p.number, last_table[1])
+                    continue
                 out.append(SourceLine(ordinal, " | ".join(ln.cells) + " |", p.number))
+                last_table = (p.number, ln) if i == len(p.lines) - 1 else None
                 prev = None
                 continue
+            last_table = None
             text = ln.text.strip()
             if not text:
                 continue

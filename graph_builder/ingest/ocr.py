@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import ParseError
 from .base import ReadContext, SourceDoc
-from .layout import Page, PrintedLine, assemble, cfg
+from .layout import Page, PrintedLine, assemble, cell_text, cfg
 
 ENGINE = "rapidocr-onnxruntime/PP-OCRv4/2"  # part of the cache key: a new engine invalidates old results
 _lock = threading.Lock()
@@ -145,8 +145,6 @@ def _clusters(values: list[int], gap: int) -> list[list[int]]:
 
 def table_rows(grid, boxes: list[tuple]) -> tuple[list[PrintedLine], list[tuple]]:
     """OCR boxes inside ruled cells → one table row per band (cells in order); the other boxes are returned."""
-    from .layout import _join
-
     if not grid:
         return [], boxes
     rest, rows = [], []
@@ -163,7 +161,8 @@ def table_rows(grid, boxes: list[tuple]) -> tuple[list[PrintedLine], list[tuple]
     c = cfg()["ocr"]
     fixes = [(re.compile(k), v) for k, v in c["cell_fixes"].items()]
     for i, (ya, yb, xs) in enumerate(grid):
-        cells = [_join([b[4] for b in sorted(c, key=lambda b: (round(b[2] / 8), b[0]))]) for c in filled[i]]
+        texts = [_cell_text(c) for c in filled[i]]
+        cells = [t for t, _ in texts]
         for rx, rep in fixes:
             cells = [rx.sub(rep, t) for t in cells]
         filled_at = [k for k, t in enumerate(cells) if t]
@@ -171,7 +170,7 @@ def table_rows(grid, boxes: list[tuple]) -> tuple[list[PrintedLine], list[tuple]
             cells = [c["empty_inner_cell"] if not t and filled_at[0] < k < filled_at[-1] and k > 0 else t
                      for k, t in enumerate(cells)]
         if any(cells):
-            rows.append(PrintedLine(" ".join(c for c in cells if c), xs[0], xs[-1], ya, yb, cells))
+            rows.append(PrintedLine(" ".join(c for c in cells if c), xs[0], xs[-1], ya, yb, cells, texts[0][1]))
     return rows, rest
 
 
@@ -202,6 +201,15 @@ def rows_to_lines(boxes: list[tuple]) -> list[PrintedLine]:
         top, bottom = min(b[2] for b in row), max(b[3] for b in row)
         lines.append(PrintedLine("".join(texts), x0, x1, top, bottom, texts if len(texts) >= 3 else None))
     return lines
+
+
+def _cell_text(boxes: list[tuple]) -> tuple[str, bool]:
+    """Boxes of one ruled cell → its text: rows of boxes top to bottom, an indented row starting a paragraph."""
+    if not boxes:
+        return "", False
+    lines = [(ln.x0, ln.text) for ln in rows_to_lines(boxes)]
+    h = statistics.median(b[3] - b[2] for b in boxes)
+    return cell_text(lines, h)
 
 
 def ocr_pages(path: Path, ctx: ReadContext, numbers: list[int], render, scale: float

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import ParseError
 from .base import ReadContext, SourceDoc
-from .layout import Page, PrintedLine, _join, assemble, cfg
+from .layout import Page, PrintedLine, assemble, cell_text, cfg
 
 
 def read_pdf(path: Path, ctx: ReadContext) -> SourceDoc:
@@ -52,6 +52,37 @@ def read_pdf(path: Path, ctx: ReadContext) -> SourceDoc:
     return SourceDoc(path, lines, None, "pdf", warnings, ocr_pages=ocr_count, ocr_seconds=spent)
 
 
+def _single_cells(page, taken: list) -> list[tuple[float, float, float, float]]:
+    """Ruled one-cell frames (two verticals spanning the same height, closed by horizontals) outside found tables."""
+    tol = 1.5
+    hs = [e for e in page.edges if e["orientation"] == "h"]
+    vs = sorted((e for e in page.edges if e["orientation"] == "v"), key=lambda e: e["x0"])
+    out = []
+    for i, a in enumerate(vs):
+        for b in vs[i + 1:]:
+            if abs(a["top"] - b["top"]) > tol or abs(a["bottom"] - b["bottom"]) > tol or b["x0"] - a["x0"] < 20:
+                continue
+            top, bottom = a["top"], a["bottom"]
+            closed = all(any(abs(h["top"] - y) <= tol and h["x0"] <= a["x0"] + tol and h["x1"] >= b["x0"] - tol for h in hs)
+                         for y in (top, bottom))
+            inside = any(t[0] - tol <= a["x0"] and b["x0"] <= t[2] + tol and t[1] - tol <= top and bottom <= t[3] + tol
+                         for t in taken)
+            if closed and not inside:
+                out.append((a["x0"], top, b["x0"], bottom))
+                break
+    return out
+
+
+def _cell(page, bbox) -> tuple[str, bool]:
+    """Text of one ruled cell: its printed lines, an indented line starting a new paragraph."""
+    x0, top, x1, bottom = bbox
+    lines = page.crop((x0 + 0.5, top + 0.5, x1 - 0.5, bottom - 0.5)).extract_text_lines(strip=True, return_chars=False)
+    if not lines:
+        return "", False
+    ch = sorted(ln["bottom"] - ln["top"] for ln in lines)[len(lines) // 2]
+    return cell_text([(ln["x0"], ln["text"]) for ln in lines], ch)
+
+
 def _page_lines(page) -> list[PrintedLine]:
     """Printed lines and ruled-table rows of one page, top to bottom."""
     out: list[PrintedLine] = []
@@ -61,11 +92,21 @@ def _page_lines(page) -> list[PrintedLine]:
         if not rows or (len(rows) < 2 and max(len(r) for r in rows) < 2 and not t.cells):
             continue
         boxes.append(t.bbox)
-        for r, cells in zip(t.rows, rows):
-            kept = [_join([part.strip() for part in c.split("\n") if part.strip()]) if c else "" for c in cells if c is not None]
+        for r in t.rows:
+            kept, indented = [], False
+            for k, bbox in enumerate(c for c in r.cells if c is not None):
+                text, ind = _cell(page, bbox)
+                kept.append(text)
+                indented = indented or (k == 0 and ind)
             if any(kept):
                 x0, top, x1, bottom = r.bbox
-                out.append(PrintedLine(" ".join(kept), x0, x1, top, bottom, kept))
+                out.append(PrintedLine(" ".join(kept), x0, x1, top, bottom, kept, indented))
+
+    for bbox in _single_cells(page, boxes):  # pdfplumber's finder needs two cells; a 专栏 frame may have one
+        text, ind = _cell(page, bbox)
+        if text:
+            boxes.append(bbox)
+            out.append(PrintedLine(text, bbox[0], bbox[2], bbox[1], bbox[3], [text], ind))
 
     def outside(obj) -> bool:
         if obj.get("object_type") != "char":
