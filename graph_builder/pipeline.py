@@ -95,7 +95,7 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
     if not files:
         where = "、".join(str(p) for p in paths)
         kinds = " ".join(SUPPORTED)
-        raise ParseError(f"{where}: 没有可读取的规划文件" + (f"（{len(skipped)} 个文件格式不受支持）" if skipped else "（目录为空）")
+        raise ParseError(f"{where}: 没有找到规划文件" + (f"（{len(skipped)} 个文件格式不受支持）" if skipped else "（目录为空）")
                          + f"；支持的格式：{kinds}")
     ctx = ReadContext(cache_dir, lambda name, done, total, msg: progress(ProgressEvent("ocr", name, done, total, msg)))
     out: list[PlanExtraction] = []
@@ -200,7 +200,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     if not any(n.label == "Plan" for n in graph.nodes.values()):
         where = "、".join(str(p) for p in paths)
         if not report.files:
-            raise ParseError("没有找到规划文件（支持 .txt .docx .pdf）", path=where)
+            raise ParseError("没有找到规划文件（支持 " + " ".join(SUPPORTED) + "）", path=where)
         raise ParseError(f"{len(report.failed)} 个文件全部失败，没有可构建的规划；首个错误：{report.failed[0].error}",
                          path=where)
     from .responsibility import assign_responsibility

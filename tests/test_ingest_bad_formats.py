@@ -105,7 +105,7 @@ def test_folder_without_plans_is_one_line_and_non_zero_exit(tmp_path, capsys, co
     assert code != 0
     assert "Traceback" not in out.err + out.out
     lines = [ln for ln in out.err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "没有可读取的规划文件" in lines[0], out.err
+    assert len(lines) == 1 and "没有找到规划文件" in lines[0], out.err
 
 
 def test_unsupported_file_next_to_good_ones_is_named_in_a_warning(tmp_path):
