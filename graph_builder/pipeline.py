@@ -90,13 +90,8 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
     """Read and extract every plan file; *cache_dir* keeps OCR results by file hash (a rebuild does no OCR)."""
     report = report or BuildReport()
     files, skipped = discover_all([Path(p) for p in paths])
-    for f in skipped:
-        report.warnings.append(f"{f}: 不支持的文件格式（{f.suffix or '无扩展名'}），已跳过")
-    if not files:
-        where = "、".join(str(p) for p in paths)
-        kinds = " ".join(SUPPORTED)
-        raise ParseError(f"{where}: 没有找到规划文件" + (f"（{len(skipped)} 个文件格式不受支持）" if skipped else "（目录为空）")
-                         + f"；支持的格式：{kinds}")
+    report.warnings.extend(unsupported_warnings(skipped))
+    check_found(paths, files, skipped)
     ctx = ReadContext(cache_dir, lambda name, done, total, msg: progress(ProgressEvent("ocr", name, done, total, msg)))
     out: list[PlanExtraction] = []
     by_key: dict[str, str] = {}
