@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.store:
         store_dir = args.store
     else:
-        from graph_builder.ui.seed import seed_store_dir
+        from tests.seed import seed_store_dir
 
         t0 = time.perf_counter()
         store_dir = seed_store_dir()

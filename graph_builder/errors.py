@@ -35,3 +35,17 @@ class NotFoundError(GraphBuilderError):
     """A plan, task or goal named on the command line is not in the graph (exit code 5, see README)."""
 
     exit_code = 5
+
+
+class SchemaError(GraphBuilderError):
+    """A node or edge does not fit the schema in ``graph_builder.models`` (a bug in the producing stage)."""
+
+    exit_code = 1
+
+
+class PatternError(ConfigError):
+    """A pattern/settings file under ``graph_builder/patterns/`` is malformed: names file, key and problem."""
+
+    def __init__(self, path: str, key: str, problem: str):
+        self.path, self.key, self.problem = path, key, problem
+        super().__init__(f"{path}: {key}: {problem}")

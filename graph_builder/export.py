@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import ConfigError
 from .models import Graph
 from .safeout import write_csv
-from .store.embedded import atomic_write_text
+from .fileio import atomic_write_text
 
 FORMATS = ("json", "graphml", "csv")
 

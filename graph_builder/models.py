@@ -1,19 +1,183 @@
-"""Typed records passed between pipeline stages, and the generic graph the stores hold.
+"""The schema (labels, relationship types, typed properties, enums) and the generic graph the stores hold.
 
-Extraction produces typed records (:class:`Plan`, :class:`Task`, ...); each turns into a
-:class:`Node` with :meth:`to_node`. Stores only know :class:`Node`/:class:`Edge`, so the export
-contract (``plangraph/1``) is exactly ``{"id", "label", **props}`` per node.
+This module is the single source of truth for the ``plangraph/1`` export contract: readers import the
+names below (``UPPER``, ``RESPONSIBLE``, ``TASK`` ...) instead of writing string literals, and
+:class:`Graph` validates every node and edge against :data:`NODE_PROPS` / :data:`EDGE_PROPS` when it is
+added. Extraction produces typed records (:class:`Plan`, :class:`Task`, ...); each turns into a
+:class:`Node` with :meth:`to_node`. The README's export contract is checked against this table by a test.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Mapping
+
+from .errors import SchemaError
+
+if TYPE_CHECKING:  # networkx is imported lazily: most stages never need the view
+    import networkx as nx
 
 SCHEMA = "plangraph/1"
 
+# ---------------------------------------------------------------- labels and relationship types
+PLAN, SECTION, TASK, PROJECT, INDICATOR, AGENCY, REGION, MEASURE = (
+    "Plan", "Section", "Task", "Project", "Indicator", "Agency", "Region", "Measure")
+LABELS = (PLAN, SECTION, TASK, PROJECT, INDICATOR, AGENCY, REGION, MEASURE)
+ITEM_LABELS = (TASK, PROJECT)  # what 上级规划 links, orphans and coverage count
+SEARCH_LABELS = (TASK, PROJECT, INDICATOR)
+
+CONTAINS, RESPONSIBLE, COVERS, WITHIN, UPPER, OVERLAPS, MEASURES = (
+    "CONTAINS", "责任", "COVERS", "WITHIN", "上级规划", "OVERLAPS", "MEASURES")
+SAME_MEASURE = "SAME_MEASURE"  # legacy: older stores hold it; linking clears it (MEASURES replaced it)
+REL_TYPES = (CONTAINS, RESPONSIBLE, COVERS, WITHIN, UPPER, OVERLAPS, MEASURES, SAME_MEASURE)
+
+# ---------------------------------------------------------------- enums
 LEVELS = ("national", "province", "city", "county")
 LEVEL_RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
+ROLES = ("牵头", "配合", "主责")
+LINK_STATUSES = ("linked", "suggested", "accepted", "rejected", "suspect")  # linked: confident; suggested: awaits review
+REJECTED = "rejected"
+PLAN_KINDS = ("special", "general")
+SECTION_KINDS = ("task", "context", "goals", "safeguard")
+INDICATOR_SOURCES = ("table", "prose")
+AGENCY_KINDS = ("body", "generic")
+UNIT_KINDS = ("percent", "ratio", "amount", "duration", "score", "count", "")  # Measure.unit_kind
+OVERLAP_KINDS = ("within_plan", "same_region", "peer")
+ORPHAN_KINDS = ("no_upper", "not_picked_up", "no_agency")
+#: Consistency flags on Indicator→Indicator 上级规划 / SAME_MEASURE (graph_builder.link.indicators writes them).
+INDICATOR_FLAGS = ("unit_mismatch", "period_mismatch", "missing_baseline", "weaker_target")
+ORPHAN_REASONS = ("local", "pending_review", "upper_not_loaded", "no_match", "not_broken_down", "no_agency")
+#: Deepest trace (a Cypher quantifier cannot be a parameter: it is the literal bound in trace_*.cypher).
+MAX_DEPTH = 10
+
+
+# ---------------------------------------------------------------- typed properties
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property: its Python type(s) and, for enums, the allowed values. ``None`` is always allowed."""
+
+    types: tuple[type, ...]
+    choices: tuple[Any, ...] | None = None
+    doc: str = ""
+
+    def check(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) and bool not in self.types:
+            return f"应为 {self._tname()}，实际是布尔值"
+        if not isinstance(value, self.types):
+            return f"应为 {self._tname()}，实际是 {type(value).__name__}"
+        if list in self.types and isinstance(value, list) and any(isinstance(x, (list, dict)) for x in value):
+            return "列表元素必须是扁平值"
+        if self.choices is not None:
+            bad = [v for v in (value if isinstance(value, list) else [value]) if v not in self.choices]
+            if bad:
+                return f"取值 {bad[0]!r} 不在 {'|'.join(map(str, self.choices))} 中"
+        return None
+
+    def _tname(self) -> str:
+        return "|".join(t.__name__ for t in self.types)
+
+
+STR, INT, BOOL, STRS = Prop((str,)), Prop((int,)), Prop((bool,)), Prop((list,))
+NUM = Prop((int, float))
+
+
+def enum(*values: Any) -> Prop:
+    return Prop((str,), tuple(values))
+
+
+_ITEM = {"plan": STR, "title": STR, "text": STR, "path": STRS, "line": INT, "page": INT, "deadline": STR,
+         "cites": STRS, "local": BOOL, "local_changed": BOOL, "notes": STRS}
+_LINK_REVIEW = {"decision": STR, "decided": STR, "note": STR}
+
+#: Properties per node label (the export contract). Undeclared properties are reported by the schema test.
+NODE_PROPS: dict[str, dict[str, Prop]] = {
+    PLAN: {"title": STR, "region": STR, "level": enum(*LEVELS), "issuer": STR, "date": STR, "source": STR,
+           "loaded": BOOL, "doc_no": STR, "cites": STRS, "kind": enum(*PLAN_KINDS),
+           "title_inferred": BOOL, "issuer_inferred": BOOL},
+    SECTION: {"plan": STR, "title": STR, "path": STRS, "line": INT, "page": INT, "kind": enum(*SECTION_KINDS)},
+    TASK: dict(_ITEM),
+    PROJECT: {**_ITEM, "box": STR},
+    INDICATOR: {"plan": STR, "name": STR, "unit": STR, "baseline": STR, "target": STR, "attribute": STR,
+                "cumulative": BOOL, "category": STR, "source": enum(*INDICATOR_SOURCES), "line": INT,
+                "seq": STR, "page": INT, "task": STR, "quote": STR, "prose_line": INT},
+    MEASURE: {"name": STR, "unit_kind": enum(*UNIT_KINDS), "keys": STRS},
+    AGENCY: {"name": STR, "region": STR, "aliases": STRS, "kind": enum(*AGENCY_KINDS)},
+    REGION: {"name": STR, "level": enum(*LEVELS), "parent": STR},
+}
+
+#: Properties per relationship type, with the (source labels, target labels) it may join.
+EDGE_PROPS: dict[str, dict[str, Prop]] = {
+    CONTAINS: {},
+    RESPONSIBLE: {"role": enum(*ROLES), "evidence": STR},
+    COVERS: {},
+    WITHIN: {},
+    UPPER: {"score": NUM, "method": STR, "evidence": STRS, "status": enum(*LINK_STATUSES),
+            "kind": enum(*PLAN_KINDS), "flags": Prop((list,), INDICATOR_FLAGS), "reasons": STRS, **_LINK_REVIEW},
+    OVERLAPS: {"score": NUM, "kind": enum(*OVERLAP_KINDS), "evidence": STRS},
+    MEASURES: {"key": STR},
+    SAME_MEASURE: {"score": NUM, "flags": Prop((list,), INDICATOR_FLAGS), "reasons": STRS},
+}
+
+
+def validate_node(node: "Node") -> None:
+    """Raise :class:`SchemaError` when *node*'s label or a declared property does not fit the schema."""
+    props = NODE_PROPS.get(node.label)
+    if props is None:
+        raise SchemaError(f"节点 {node.id} 的标签 {node.label!r} 不在模型中（允许：{', '.join(LABELS)}）")
+    _check_props(props, node.props, f"节点 {node.id}（{node.label}）")
+
+
+def validate_edge(edge: "Edge") -> None:
+    """Raise :class:`SchemaError` when *edge*'s type or a declared property does not fit the schema."""
+    props = EDGE_PROPS.get(edge.type)
+    if props is None:
+        raise SchemaError(f"关系 {edge.source}->{edge.target} 的类型 {edge.type!r} 不在模型中（允许：{', '.join(REL_TYPES)}）")
+    _check_props(props, edge.props, f"关系 {edge.type} {edge.source}->{edge.target}")
+
+
+def _check_props(declared: Mapping[str, Prop], props: Mapping[str, Any], where: str) -> None:
+    for k, v in props.items():
+        p = declared.get(k)
+        problem = p.check(v) if p is not None else _flat(v)
+        if problem:
+            raise SchemaError(f"{where} 的属性 {k}：{problem}")
+
+
+def _flat(v: Any) -> str | None:
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return None
+    if isinstance(v, list) and all(x is None or isinstance(x, (str, int, float, bool)) for x in v):
+        return None
+    return f"不是扁平值（{type(v).__name__}）"
+
+
+def undeclared(graph: "Graph") -> dict[str, set[str]]:
+    """Label/type → property names present in *graph* but not declared in the schema."""
+    out: dict[str, set[str]] = {}
+    for n in graph.nodes.values():
+        extra = set(n.props) - set(NODE_PROPS.get(n.label, {}))
+        if extra:
+            out.setdefault(n.label, set()).update(extra)
+    for e in graph.edges:
+        extra = set(e.props) - set(EDGE_PROPS.get(e.type, {}))
+        if extra:
+            out.setdefault(e.type, set()).update(extra)
+    return out
+
+
+def live(props: Mapping[str, Any]) -> bool:
+    """A 上级规划 link counts unless a reviewer rejected it."""
+    return props.get("status") != REJECTED
+
+
+def is_loaded(node: "Node | None") -> bool:
+    """A plan is loaded unless it is an unloaded placeholder (``loaded: false``)."""
+    return node is not None and node.props.get("loaded", True) is not False
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -73,16 +237,19 @@ class Graph:
     """An in-memory graph of :class:`Node`/:class:`Edge`; edges are unique by (type, source, target)."""
 
     def __init__(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()):
-        self.nodes: dict[str, Node] = {}
+        self._nodes: dict[str, Node] = {}
         self._edges: dict[tuple[str, str, str], Edge] = {}
+        self._nx: "nx.MultiDiGraph | None" = None
         for n in nodes:
             self.add_node(n)
         for e in edges:
             self.add_edge(e)
 
     def add_node(self, node: Node) -> Node:
-        """Add or merge a node: later properties win, list properties (aliases) are unioned."""
-        old = self.nodes.get(node.id)
+        """Add or merge a node (validated): later properties win, list properties (aliases) are unioned."""
+        validate_node(node)
+        self._nx = None
+        old = self._nodes.get(node.id)
         if old is not None:
             merged = dict(old.props)
             for k, v in node.props.items():
@@ -91,15 +258,53 @@ class Graph:
                 elif v is not None or k not in merged:
                     merged[k] = v
             node = Node(node.id, node.label, merged)
-        self.nodes[node.id] = node
+            validate_node(node)
+        self._nodes[node.id] = node
         return node
 
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        """Read-only id → node view; change nodes with add_node/set_node/remove_node (keeps the nx view true)."""
+        return MappingProxyType(self._nodes)
+
+    def remove_node(self, node_id: str) -> None:
+        """Drop a node and every edge touching it."""
+        self._nx = None
+        self._nodes.pop(node_id, None)
+        for key in [k for k in self._edges if node_id in (k[1], k[2])]:
+            del self._edges[key]
+
     def add_edge(self, edge: Edge) -> Edge:
+        validate_edge(edge)
+        self._nx = None
         self._edges[edge.key] = edge
         return edge
 
     def remove_edge(self, key: tuple[str, str, str]) -> None:
+        self._nx = None
         self._edges.pop(key, None)
+
+    def set_node(self, node: Node) -> Node:
+        """Replace a node outright (no merge), validated."""
+        validate_node(node)
+        self._nx = None
+        self._nodes[node.id] = node
+        return node
+
+    def nx(self) -> "nx.MultiDiGraph":
+        """This graph as a networkx MultiDiGraph (edge key = relationship type), rebuilt after each change.
+
+        Node attributes are ``label`` plus the properties; edge attributes are the properties. Edges
+        whose endpoints are not nodes appear with attribute-less endpoints (walks filter them out).
+        """
+        if self._nx is None:
+            import networkx as nx
+
+            m = nx.MultiDiGraph()
+            m.add_nodes_from((n.id, {"label": n.label, **n.props}) for n in self._nodes.values())
+            m.add_edges_from((e.source, e.target, e.type, e.props) for e in self._edges.values())
+            self._nx = m
+        return self._nx
 
     @property
     def edges(self) -> list[Edge]:
@@ -109,7 +314,7 @@ class Graph:
         return self._edges.get((type_, source, target))
 
     def by_label(self, label: str) -> Iterator[Node]:
-        return (n for n in self.nodes.values() if n.label == label)
+        return (n for n in self._nodes.values() if n.label == label)
 
     def edges_of(self, type_: str) -> Iterator[Edge]:
         return (e for e in self._edges.values() if e.type == type_)

@@ -11,9 +11,7 @@ patterns can change without touching code.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -22,7 +20,7 @@ from spacy.util import filter_spans
 
 @lru_cache(maxsize=1)
 def agency_config() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("agencies.toml").read_text("utf-8"))
+    return pattern_file("agencies.toml")
 
 
 def _alt(words) -> str:
@@ -44,7 +42,7 @@ def agency_regex() -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def span_patterns() -> dict[str, re.Pattern]:
-    raw = tomllib.loads(resources.files("graph_builder.patterns").joinpath("entities.toml").read_text("utf-8"))
+    raw = pattern_file("entities.toml")
     return {label: re.compile(rx) for label, rx in raw["patterns"].items()}
 
 

@@ -8,18 +8,17 @@ the paragraph above, and the table of contents is dropped. Every paragraph keeps
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from .ingest import SourceDoc, SourceLine
+from .pattern_files import heading_styles, pattern_file
 
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("normalize.toml").read_text("utf-8"))
+    return pattern_file("normalize.toml")
 
 
 @lru_cache(maxsize=1)
@@ -164,9 +163,7 @@ def paragraphs(doc: SourceDoc, on_line=None) -> list[Paragraph]:
 
 @lru_cache(maxsize=1)
 def _new_block_rx() -> re.Pattern:
-    from .outline import heading_patterns
-
-    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in heading_patterns()))
+    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in heading_styles()))
 
 
 def _starts_new_block(display: str) -> bool:

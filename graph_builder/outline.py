@@ -9,34 +9,20 @@ is a *lead-sentence item*.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from statistics import mean
 
 from .normalize import Paragraph, to_match
+from .pattern_files import HeadingStyle, heading_styles, pattern_file
 
 
-@dataclass(frozen=True, slots=True)
-class HeadingStyle:
-    name: str
-    regex: re.Pattern
-    always_heading: bool = False
-    box: bool = False
-    box_item: bool = False
-
-
-@lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("headings.toml").read_text("utf-8"))
+    return pattern_file("headings.toml")
 
 
-@lru_cache(maxsize=1)
-def heading_patterns() -> tuple[HeadingStyle, ...]:
-    return tuple(HeadingStyle(h["name"], re.compile(h["regex"]), h.get("always_heading", False),
-                              h.get("box", False), h.get("box_item", False)) for h in _cfg()["heading"])
+heading_patterns = heading_styles  # the styles live with their loader (pattern_files), shared with normalize
 
 
 @dataclass(slots=True)

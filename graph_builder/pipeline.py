@@ -11,8 +11,7 @@ from .ingest import SUPPORTED, ReadContext, discover_all, read_document
 from .limits import check_extraction, check_file
 from .models import Graph
 from .progress import Progress, ProgressEvent, null_progress
-from .store.base import GraphStore
-from .store.embedded import owner_plan
+from .store import GraphStore, owner_plan
 
 
 @dataclass(slots=True)

@@ -55,7 +55,7 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, linetermin
 def write_csv(path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]], *, bom: bool = True,
               lineterminator: str = "\r\n") -> Path:
     """Atomic CSV with neutralised cells (BOM by default so Excel reads UTF-8 Chinese)."""
-    from .store.embedded import atomic_write_text
+    from .fileio import atomic_write_text
 
     path = Path(path)
     atomic_write_text(path, ("\ufeff" if bom else "") + csv_text(header, rows, lineterminator=lineterminator))

@@ -1,120 +1,119 @@
-"""Embedded implementations of ``trace_down``, ``trace_up``, ``responsibility`` and ``search``.
+"""Graph walks over networkx views of a :class:`~graph_builder.models.Graph`.
 
-They mirror ``cypher/NAME.cypher`` line by line (differential tests compare the rows), so the choices
-that Cypher forces are made here too: depth is capped at :data:`MAX_DEPTH` (a Cypher quantifier
-cannot be a parameter), edges whose endpoint is not a node are ignored (Neo4j cannot hold them), and
-``search`` sorts a missing plan last, like Cypher's ``ORDER BY``.
+Every walk in the query library goes through here: a filtered ``subgraph_view`` (only non-rejected
+``上级规划`` edges between stored nodes) walked with ``generic_bfs_edges``. BFS visits each node first at
+its minimum depth, which is what ``ANY SHORTEST`` means in ``cypher/trace_*.cypher``. Edges whose
+endpoint is not a node are ignored (Neo4j cannot hold them).
+
+Functions take a Graph and validated parameters (see :mod:`graph_builder.queries`); they return rows
+in any order — the spec orders them.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+from typing import Any, Iterator
 
-from .errors import ConfigError
-from .models import Graph, Node
-from .queries import query
+import networkx as nx
 
-LINK = "上级规划"
-MAX_DEPTH = 10
-SEARCH_LABELS = ("Task", "Project", "Indicator")
+from .models import ITEM_LABELS, RESPONSIBLE, SEARCH_LABELS, UPPER, Graph, live
+
+Row = dict[str, Any]
 
 
-def _graph(store) -> Graph:
-    return store.load() if hasattr(store, "load") else store
+def links_view(g: Graph, *, plans_only: bool = False) -> nx.DiGraph:
+    """Non-rejected 上级规划 links between stored nodes (lower → upper) as a networkx view.
+
+    With *plans_only*, only Plan→Plan links (the plan hierarchy).
+    """
+    G = g.nx()
+    nodes = G.nodes
+
+    def keep_node(n: str) -> bool:
+        label = nodes[n].get("label")
+        return label is not None and (not plans_only or label == "Plan")
+
+    def keep_edge(u: str, v: str, k: str) -> bool:
+        return k == UPPER and live(G.edges[u, v, k])
+
+    return nx.subgraph_view(G, filter_node=keep_node, filter_edge=keep_edge)
 
 
-def _depth(max_depth: Any) -> int:
-    try:
-        depth = int(max_depth)
-    except (TypeError, ValueError):
-        raise ConfigError(f"参数 max_depth 必须是整数：{max_depth!r}") from None
-    if not 0 <= depth <= MAX_DEPTH:
-        raise ConfigError(f"max_depth 必须在 0 到 {MAX_DEPTH} 之间")
-    return depth
+def bfs_depths(view: nx.DiGraph, source: str, max_depth: int, *, reverse: bool = False) -> Iterator[tuple[str, str, int]]:
+    """(parent, node, depth) for every node reachable from *source* within *max_depth* hops, BFS order."""
+    if source not in view or max_depth < 1:
+        return
+    neighbors = view.predecessors if reverse else view.successors
+    depth = {source: 0}
+    for u, v in nx.generic_bfs_edges(view, source, neighbors=lambda n: sorted(set(neighbors(n))),
+                                     depth_limit=max_depth):
+        depth[v] = depth[u] + 1
+        yield u, v, depth[v]
 
 
-def _row(n: Node, depth: int) -> dict[str, Any]:
+def _row(g: Graph, node_id: str, depth: int) -> Row:
+    n = g.nodes[node_id]
     return {"id": n.id, "label": n.label, "plan": n.get("plan"), "title": n.title, "depth": depth}
 
 
-def _trace(store, node_id: str, max_depth: Any, down: bool) -> list[dict[str, Any]]:
-    """Breadth-first search over non-rejected 上级规划 links: the first visit is the minimum depth."""
-    g = _graph(store)
-    depth_cap = _depth(max_depth)
-    node_id = str(node_id)
-    if node_id not in g.nodes:
-        return []
-    step: dict[str, list[str]] = defaultdict(list)
-    for e in g.edges_of(LINK):
-        if e.get("status") == "rejected" or e.source not in g.nodes or e.target not in g.nodes:
-            continue
-        if down:
-            step[e.target].append(e.source)
-        else:
-            step[e.source].append(e.target)
-    seen = {node_id}
-    frontier = [node_id]
-    rows: list[dict[str, Any]] = []
-    for depth in range(1, depth_cap + 1):
-        nxt: list[str] = []
-        for cur in frontier:
-            for other in step.get(cur, ()):
-                if other not in seen:
-                    seen.add(other)
-                    nxt.append(other)
-                    rows.append(_row(g.nodes[other], depth))
-        if not nxt:
-            break
-        frontier = nxt
-    rows.sort(key=lambda r: (r["depth"], r["id"]))
-    return rows
-
-
-@query("trace_down")
-def trace_down(store, id: str, max_depth: int = 6) -> list[dict[str, Any]]:  # noqa: A002 - spec name
+def trace_down(g: Graph, id: str, max_depth: int = 6) -> list[Row]:  # noqa: A002 - spec name
     """Everything that breaks *id* down (lower plans' items), transitively, at minimum depth."""
-    return _trace(store, id, max_depth, down=True)
+    return [_row(g, v, d) for _, v, d in bfs_depths(links_view(g), id, max_depth, reverse=True)]
 
 
-@query("trace_up")
-def trace_up(store, id: str, max_depth: int = 6) -> list[dict[str, Any]]:  # noqa: A002 - spec name
+def trace_up(g: Graph, id: str, max_depth: int = 6) -> list[Row]:  # noqa: A002 - spec name
     """Everything *id* implements (upper plans' items), transitively, at minimum depth."""
-    return _trace(store, id, max_depth, down=False)
+    return [_row(g, v, d) for _, v, d in bfs_depths(links_view(g), id, max_depth)]
 
 
-@query("responsibility")
-def responsibility(store, plan: str | None = None) -> list[dict[str, Any]]:
+def upper_plans(g: Graph, plan_id: str) -> set[str]:
+    """Every plan above *plan_id* through non-rejected Plan→Plan links (transitively)."""
+    view = links_view(g, plans_only=True)
+    return nx.descendants(view, plan_id) - {plan_id} if plan_id in view else set()
+
+
+def responsibility(g: Graph, plan: str | None = None) -> list[Row]:
     """Agency × item matrix: one row per 责任 edge (optionally of one plan's items)."""
-    g = _graph(store)
     rows = []
-    for e in g.edges_of("责任"):
+    for e in g.edges_of(RESPONSIBLE):
         a, t = g.nodes.get(e.source), g.nodes.get(e.target)
         if a is None or t is None or (plan is not None and t.get("plan") != plan):
             continue
         rows.append({"agency": a.id, "agency_name": a.get("name"), "target": t.id, "target_title": t.title,
                      "plan": t.get("plan"), "role": e.get("role")})
-    rows.sort(key=lambda r: (r["agency"], r["target"]))
     return rows
 
 
-@query("search")
-def search(store, text: str, limit: int = 20) -> list[dict[str, Any]]:
+def search(g: Graph, text: str, limit: int = 20) -> list[Row]:
     """Task/Project/Indicator whose title, text or name contains *text* (case-insensitive)."""
-    try:
-        limit = int(limit)
-    except (TypeError, ValueError):
-        raise ConfigError(f"参数 limit 必须是整数：{limit!r}") from None
-    if limit < 0:
-        raise ConfigError("limit 不能为负数")
-    needle = str(text or "").strip().lower()
+    needle = text.strip().lower()
     if not needle:
         return []
-    g = _graph(store)
     rows = []
     for n in g.nodes.values():
         if n.label not in SEARCH_LABELS:
             continue
         if any(v is not None and needle in str(v).lower() for v in (n.get("title"), n.get("text"), n.get("name"))):
             rows.append({"id": n.id, "label": n.label, "plan": n.get("plan"), "title": n.title})
-    rows.sort(key=lambda r: (r["plan"] is None, r["plan"] or "", r["id"]))
-    return rows[:limit]
+    return rows
+
+
+def trace_chain(g: Graph, node_id: str, direction: str = "down", max_depth: int = 6) -> list[Row]:
+    """The CLI's trace: the ``trace_down``/``trace_up`` walk plus the edge that reached each node.
+
+    Rows: ``id, label, plan, title, depth, via, score, method, status, evidence`` (``via`` is the node one
+    step closer to *node_id*). Same nodes and depths as the queries (a test checks it), because it is the
+    same BFS; among equal-depth parents the first in id order is reported.
+    """
+    down = direction == "down"
+    rows = []
+    for via, other, depth in bfs_depths(links_view(g), node_id, max_depth, reverse=down):
+        e = g.edge(UPPER, other, via) if down else g.edge(UPPER, via, other)
+        row = _row(g, other, depth)
+        row.update(via=via, score=round(float(e.get("score") or 0), 4), method=e.get("method"),
+                   status=e.get("status"), evidence=list(e.get("evidence") or []))
+        rows.append(row)
+    rows.sort(key=lambda r: (r["depth"], r["id"]))
+    return rows
+
+
+__all__ = ["links_view", "bfs_depths", "trace_down", "trace_up", "upper_plans", "responsibility", "search",
+           "trace_chain", "ITEM_LABELS"]

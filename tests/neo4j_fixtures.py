@@ -58,10 +58,10 @@ def hold_server_lock(uri: str) -> None:
 @pytest.fixture(scope="session")
 def neo4j_store():
     """A connected Neo4jStore (session-wide; tests that write must reset the graph themselves)."""
-    from graph_builder.store.neo4j_store import Neo4jStore
+    from graph_builder.store import open_neo4j
 
     try:
-        store = Neo4jStore()
+        store = open_neo4j()
         store.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
         _unavailable(str(exc))
@@ -164,11 +164,11 @@ def synthetic_graph() -> Graph:
     g.add_edge(Edge("CONTAINS", "plan:city", ind_c.id, {}))
     g.add_edge(Edge("上级规划", ind_p.id, ind_n.id,
                     {"score": 0.95, "method": "name", "evidence": [], "status": "accepted",
-                     "flags": ["unit_mismatch", "attribute_mismatch", "unit_mismatch"],
+                     "flags": ["unit_mismatch", "period_mismatch", "unit_mismatch"],
                      "reasons": ["万户 vs 亿户", "预期性", "重复"]}))
     g.add_edge(Edge("上级规划", ind_c.id, ind_p.id,
                     {"score": 0.3, "method": "name", "evidence": [], "status": "suggested",
-                     "flags": ["name_mismatch"], "reasons": []}))
+                     "flags": ["missing_baseline"], "reasons": []}))
 
     regions = [("region:cn", "中国", "national", None), ("region:ah", "安徽省", "province", "region:cn"),
                ("region:jm", "荆门市", "city", "region:ah")]

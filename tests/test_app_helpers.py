@@ -10,15 +10,11 @@ import pandas as pd
 import pytest
 
 from graph_builder.models import Edge, Graph, Node, stable_id
-from graph_builder.queries import EMBEDDED
 from graph_builder.store import EmbeddedStore
 from graph_builder.ui import tables
-from graph_builder.ui.data import register_queries
 from graph_builder.ui.export import chromium_path, html_to_png, to_xlsx
-from graph_builder.ui.synthetic import ids, synthetic_graph
+from tests.synthetic import ids, synthetic_graph
 from graph_builder.ui.trace import build_trace_view, render_html
-
-register_queries()
 
 
 def fan_out(n_children: int) -> tuple[Graph, str]:
@@ -30,19 +26,11 @@ def fan_out(n_children: int) -> tuple[Graph, str]:
         p = g.add_node(Node(f"plan:c{i % 7}", "Plan", {"title": f"县规划{i % 7}（合成）", "level": "county",
                                                       "region": f"县{i % 7}", "loaded": True}))
         t = g.add_node(Node(stable_id("task", "c", str(i)), "Task", {"plan": p.id, "title": f"子任务{i}", "text": "正文"}))
-        g.add_edge(Edge("上级规划", t.id, top.id, {"score": 0.5, "status": "suggested", "evidence": "正文"}))
+        g.add_edge(Edge("上级规划", t.id, top.id, {"score": 0.5, "status": "suggested", "evidence": ["正文"]}))
     return g, top.id
 
 
-@pytest.fixture
-def need_trace():
-    if "trace_up" not in EMBEDDED or "trace_down" not in EMBEDDED:
-        if os.environ.get("CI") == "true":
-            pytest.fail("trace queries not registered")
-        pytest.skip("trace queries not registered yet")
-
-
-def test_trace_view_is_capped_and_paged(tmp_path, need_trace):
+def test_trace_view_is_capped_and_paged(tmp_path):
     g, top = fan_out(650)
     store = EmbeddedStore(tmp_path)
     store.replace_all(g)
@@ -58,7 +46,7 @@ def test_trace_view_is_capped_and_paged(tmp_path, need_trace):
     assert html.count('"id": "agg:') == len(aggs)
 
 
-def test_rejected_links_are_not_drawn(tmp_path, need_trace):
+def test_rejected_links_are_not_drawn(tmp_path):
     store = EmbeddedStore(tmp_path)
     store.replace_all(synthetic_graph())
     i = ids()
@@ -105,7 +93,7 @@ def test_outline_rows_count_items_per_section(tmp_path):
 
 
 @pytest.mark.browser
-def test_png_export_renders_graph(tmp_path, need_trace):
+def test_png_export_renders_graph(tmp_path):
     if not chromium_path():
         if os.environ.get("CI") == "true":
             pytest.fail("需要 Chromium：bash scripts/browser.sh")

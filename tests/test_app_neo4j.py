@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph_builder.ui.synthetic import ids, synthetic_graph
+from tests.synthetic import ids, synthetic_graph
 from tests.neo4j_fixtures import neo4j_store  # noqa: F401 - fixture
 
 from .test_app_pages import APP, PAGES, graph_of

@@ -1,7 +1,7 @@
 """AppTest for every explorer page on the synthetic fixture (fast) and on the seed build.
 
 Runs the real app script against a real EmbeddedStore in a temp directory; no mocks. A query whose
-embedded implementation is not registered yet is skipped locally and fails under CI=true.
+query is looked up in the spec table (graph_builder.queries.SPECS), so a renamed query fails, never skips.
 """
 from __future__ import annotations
 
@@ -15,26 +15,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from graph_builder import review
-from graph_builder.queries import EMBEDDED
+from graph_builder.queries import SPECS
 from graph_builder.store import EmbeddedStore
-from graph_builder.ui.data import register_queries
-from graph_builder.ui.synthetic import ids, synthetic_graph
+from tests.synthetic import ids, synthetic_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = ("overview", "trace", "orphans", "responsibility", "indicators", "outline", "search")
 I = ids()
-
-register_queries()
-
-
-def need_query(*names: str) -> None:
-    missing = [n for n in names if n not in EMBEDDED]
-    if missing:
-        msg = f"embedded queries not registered yet: {missing}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +104,6 @@ def test_overview_counts_and_coverage(store_dir):
     assert "宿州市" in frame_text(at) and "砀山县" in frame_text(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "导出 Excel：规划清单" in labels, "every table can be exported as xlsx"
-    need_query("coverage")
     cov = [d.value for d in at.dataframe if {"覆盖率%", "上级规划"} <= set(getattr(d.value, "data", d.value).columns)]
     assert cov, "a coverage table with a colour scale"
     df = getattr(cov[0], "data", cov[0])
@@ -132,7 +119,6 @@ def chain_mode(at: AppTest) -> AppTest:
 
 
 def test_trace_shows_chain_across_levels(store_dir):
-    need_query("trace_up", "trace_down")
     at = chain_mode(open_page("trace", id=I["安徽省:深入推进商事制度改革"]))
     body = texts(at)
     for plan in ("“十四五”市场监管现代化规划", "安徽省", "宿州市", "砀山县"):
@@ -153,7 +139,6 @@ def test_trace_shows_chain_across_levels(store_dir):
 
 
 def test_trace_expand_one_level_adds_peers(store_dir):
-    need_query("trace_up", "trace_down")
     focus = I["宿州市:深化商事制度改革"]
     at = chain_mode(open_page("trace", id=focus))
     _, before, _ = graph_of(at)
@@ -166,7 +151,6 @@ def test_trace_expand_one_level_adds_peers(store_dir):
 
 
 def test_trace_caps_and_pages(store_dir):
-    need_query("trace_up", "trace_down")
     at = chain_mode(open_page("trace", id=I["国家:深化商事制度改革"]))
     at.number_input(key="tr_cap").set_value(20).run()
     at.slider(key="tr_depth").set_value(6).run()
@@ -181,7 +165,6 @@ def test_trace_caps_and_pages(store_dir):
 
 
 def test_meeting_mode_is_larger_and_quieter(store_dir):
-    need_query("trace_up", "trace_down")
     at = open_page("trace", meeting=True, id=I["安徽省:深入推进商事制度改革"])
     assert any("font-size: 21px" in m.value for m in at.markdown), "meeting stylesheet applied"
     assert not at.slider, "no tuning controls in meeting mode"
@@ -190,7 +173,7 @@ def test_meeting_mode_is_larger_and_quieter(store_dir):
 
 
 def test_missing_query_degrades_with_chinese_message(store_dir, monkeypatch):
-    monkeypatch.delitem(EMBEDDED, "coverage", raising=False)
+    monkeypatch.delitem(SPECS, "coverage")
     at = open_page("overview")
     assert any("暂不可用" in w.value for w in at.warning)
 
@@ -211,7 +194,6 @@ def test_corrupt_store_is_one_clear_error(tmp_path, monkeypatch):
 
 
 def test_orphans_and_overlaps_tables(store_dir):
-    need_query("orphans", "overlaps")
     at = open_page("orphans")
     at.toggle(key="or_all").set_value(True).run()
     t = frame_text(at)
@@ -243,7 +225,6 @@ def _status(store_dir: Path, src: str, dst: str) -> str:
 
 
 def test_accept_link_survives_rebuild(store_dir, tmp_path):
-    need_query("orphans", "overlaps")
     src, dst = I["宿州市:加强食品安全监管"], I["安徽省:强化食品安全监管"]
     assert _status(store_dir, src, dst) == "suggested"
     at = review_page()
@@ -269,7 +250,6 @@ def test_accept_link_survives_rebuild(store_dir, tmp_path):
 
 
 def test_reject_and_mark_local(store_dir, tmp_path):
-    need_query("orphans", "overlaps")
     src, dst = I["宿州市:推进食品快速检测"], I["安徽省:强化食品安全监管"]
     at = review_page()
     at.selectbox(key="rv_plan").set_value(I["plan:宿州市"]).run()
@@ -288,7 +268,6 @@ def test_reject_and_mark_local(store_dir, tmp_path):
 
 
 def test_responsibility_matrix_and_workload(store_dir):
-    need_query("responsibility", "orphans")
     at = open_page("responsibility")
     at.selectbox(key="rs_plan").set_value(I["plan:安徽省"]).run()
     assert not at.exception
@@ -300,7 +279,6 @@ def test_responsibility_matrix_and_workload(store_dir):
 
 
 def test_indicators_side_by_side_and_flags(store_dir):
-    need_query("indicator_flags")
     at = open_page("indicators")
     t = frame_text(at)
     for v in ("每万人口高价值发明专利拥有量", "每万人口拥有高价值发明专利数", "约束性", "预期性", "12", "2.5"):
@@ -318,7 +296,6 @@ def test_outline_tree_with_counts(store_dir):
 
 
 def test_search_finds_chinese_text(store_dir):
-    need_query("search")
     at = open_page("search")
     at.text_input(key="q_text").input("快检").run()
     t = frame_text(at)
@@ -353,7 +330,6 @@ def test_seed_every_page(seed_copy, page):
 
 
 def test_seed_trace_anhui_task_down_to_suzhou(seed_copy):
-    need_query("trace_up", "trace_down")
     g = EmbeddedStore(seed_copy).load()
     region = {p.id: p.get("region") or "" for p in g.by_label("Plan")}
     edge = next(e for e in g.edges_of("上级规划") if e.get("status") != "rejected" and e.source in g.nodes

@@ -19,7 +19,7 @@ import pytest
 from graph_builder.models import Graph
 from graph_builder.store import EmbeddedStore
 from graph_builder.ui.cdp import CHROMIUM, Browser, free_port, start_app, stop, wait_http
-from graph_builder.ui.synthetic import ids, synthetic_graph
+from tests.synthetic import ids, synthetic_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from graph_builder.analyse import trace_chain
+from graph_builder.traversal import trace_chain
 from graph_builder.link import link_graph
 from tests.fixtures.three_level import load_fixture
 

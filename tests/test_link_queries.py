@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from graph_builder import analyse  # noqa: F401  (registers the queries)
 from graph_builder.link import link_graph
 from graph_builder.models import Edge, Graph, Plan, Region, Task, stable_id
 from graph_builder.store import EmbeddedStore

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 
-from graph_builder.analyse import orphans, trace_chain
+from graph_builder.analyse import orphans
+from graph_builder.traversal import trace_chain
 from graph_builder.cli import main
 from graph_builder.link import link_graph
 from graph_builder.models import Node
@@ -18,7 +19,7 @@ def _edge(g, a, b):
 
 def _edit_text(g, node_id, extra):
     n = g.nodes[node_id]
-    g.nodes[node_id] = Node(n.id, n.label, {**n.props, "text": n.get("text") + extra})
+    g.set_node(Node(n.id, n.label, {**n.props, "text": n.get("text") + extra}))
 
 
 def test_accept_then_text_change_makes_link_suspect(tmp_path):

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import pytest
 
-from graph_builder.queries import EMBEDDED, load_library
+from graph_builder.queries import SPECS
 from graph_builder.store import EmbeddedStore
-from graph_builder.store.neo4j_store import LIBRARY
+from graph_builder.models import ORPHAN_KINDS, OVERLAP_KINDS
 from tests.neo4j_fixtures import neo4j_store, same_graph, synthetic_graph  # noqa: F401
 
 pytestmark = pytest.mark.neo4j
 
 
 def cases(g) -> list[tuple[str, dict]]:
-    """Parameters for every query, drawn from the graph so each branch of each query is exercised."""
+    """Parameters for every query, drawn from the graph so each branch of each query is exercised.
+
+    Generated from the spec: every enum-valued parameter (orphans.kind, overlaps.kind) is tried with each
+    value the spec allows, every optional one also at its default; id/plan/text values come from the graph.
+    """
     links = list(g.edges_of("上级规划"))
     uppers = sorted({e.target for e in links})
     lowers = sorted({e.source for e in links})
@@ -26,9 +30,9 @@ def cases(g) -> list[tuple[str, dict]]:
     out += [("trace_down", {"id": i}) for i in uppers] + [("trace_down", {"id": uppers[0], "max_depth": 1})]
     out += [("trace_up", {"id": i}) for i in lowers] + [("trace_up", {"id": lowers[-1], "max_depth": 0})]
     out += [("trace_down", {"id": p}) for p in plans] + [("trace_up", {"id": p}) for p in plans]
-    out += [("orphans", {"kind": k}) for k in ("no_upper", "not_picked_up", "no_agency")]
-    out += [("overlaps", {}), ("overlaps", {"kind": "peer"}), ("overlaps", {"kind": "within_plan"}),
-            ("overlaps", {"min_score": 0.5}), ("overlaps", {"kind": "peer", "min_score": 0.3})]
+    out += [("orphans", {"kind": k}) for k in ORPHAN_KINDS]
+    out += [("overlaps", {})] + [("overlaps", {"kind": k}) for k in OVERLAP_KINDS]
+    out += [("overlaps", {"min_score": 0.5}), ("overlaps", {"kind": OVERLAP_KINDS[0], "min_score": 0.3})]
     out += [("responsibility", {})] + [("responsibility", {"plan": p}) for p in plans]
     out += [("coverage", {})] + [("coverage", {"lower": p}) for p in plans]
     out += [("indicator_flags", {})]
@@ -41,14 +45,18 @@ def cases(g) -> list[tuple[str, dict]]:
 
 
 def check_all(neo, emb, g) -> int:
-    load_library()
     todo = cases(g)
-    assert {name for name, _ in todo} == set(LIBRARY) == set(EMBEDDED), "every library query is compared"
+    assert {name for name, _ in todo} == set(SPECS), "every query of the spec table is compared"
+    for spec in SPECS.values():  # each parameter of each spec is exercised explicitly at least once
+        used = {k for n, p in todo if n == spec.name for k in p}
+        assert used == {p.name for p in spec.params}, spec.name
     nonempty = 0
     for name, params in todo:
         want = emb.query(name, **params)
         got = neo.query(name, **params)
         assert got == want, f"{name}({params}) differs: neo4j {len(got)} rows, embedded {len(want)} rows"
+        assert all(tuple(r) == SPECS[name].columns for r in want), f"{name}: row keys differ from the spec"
+        assert want == sorted(want, key=SPECS[name].order), f"{name}: not in spec order"
         nonempty += bool(want)
     return nonempty
 
@@ -59,7 +67,7 @@ def test_seed_graph_same_rows(neo4j_store, seed_store):  # noqa: F811
     same_graph(g, neo4j_store.load())
     nonempty = check_all(neo4j_store, seed_store, g)
     assert nonempty > 40  # the comparison is not vacuous
-    for name in LIBRARY:
+    for name in SPECS:
         assert any(neo4j_store.query(n, **p) for n, p in cases(g) if n == name) or name == "indicator_flags"
 
 

@@ -13,7 +13,9 @@ import pytest
 from graph_builder.errors import ConfigError, StoreError
 from graph_builder.models import Edge, Node
 from graph_builder.store import EmbeddedStore
-from graph_builder.store.neo4j_store import Neo4jStore, _local_password
+from graph_builder.settings import local_password as _local_password
+from graph_builder.store import open_neo4j
+from graph_builder.store.neo4j_store import Neo4jStore
 from tests.neo4j_fixtures import ROOT, neo4j_store, same_graph, scaled_graph, synthetic_graph  # noqa: F401
 
 pytestmark = pytest.mark.neo4j
@@ -67,14 +69,14 @@ def test_server_down_cli_one_line(tmp_path):
 def test_server_down_store_error():
     secret = "pw-not-shown-%d" % os.getpid()
     with pytest.raises(StoreError) as ei:
-        Neo4jStore(uri=f"bolt://127.0.0.1:{free_port()}", password=secret).ping()
+        open_neo4j(uri=f"bolt://127.0.0.1:{free_port()}", password=secret).ping()
     assert ei.value.__cause__ is None and ei.value.__suppress_context__
     assert secret not in "".join(traceback.format_exception(ei.value))
 
 
 def test_bad_uri_is_a_config_error():
     with pytest.raises(ConfigError):
-        Neo4jStore(uri="http://127.0.0.1:1", password="x")
+        open_neo4j(uri="http://127.0.0.1:1", password="x")
 
 
 # ---------------------------------------------------------------- credentials
@@ -82,7 +84,7 @@ def test_bad_uri_is_a_config_error():
 
 def test_wrong_password_clear_error_without_password(neo4j_store, caplog):  # noqa: F811
     secret = "Wr0ng-Secret-%s" % os.getpid()
-    bad = Neo4jStore(uri=neo4j_store.settings.uri, user=neo4j_store.settings.user, password=secret,
+    bad = open_neo4j(uri=neo4j_store.settings.uri, user=neo4j_store.settings.user, password=secret,
                      database=neo4j_store.settings.database)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(StoreError) as ei:
@@ -103,7 +105,7 @@ def test_wrong_password_clear_error_without_password(neo4j_store, caplog):  # no
 def test_password_never_in_repr_or_logs(neo4j_store, caplog):  # noqa: F811
     pw = real_password()
     caplog.set_level(logging.DEBUG, logger="neo4j")
-    s = Neo4jStore()
+    s = open_neo4j()
     s.ping()
     s.query("search", text="市场")
     assert pw not in repr(s) and pw not in str(vars(s)) and pw not in s.describe()
@@ -160,9 +162,9 @@ def test_bad_query_parameters_are_config_errors(neo4j_store):  # noqa: F811
 
 def _local_server(store: Neo4jStore) -> bool:
     """Is *store* talking to the server scripts/neo4j.sh manages in this checkout?"""
-    from graph_builder.store.neo4j_store import _local_uri, local_state_dir
+    from graph_builder.settings import local_state_dir, local_uri
 
-    return (local_state_dir() / "neo4j.pid").exists() and store.settings.uri == _local_uri()
+    return (local_state_dir() / "neo4j.pid").exists() and store.settings.uri == local_uri()
 
 
 def test_server_killed_mid_load_then_rerun_equals_clean_load(neo4j_store):  # noqa: F811
@@ -174,10 +176,11 @@ def test_server_killed_mid_load_then_rerun_equals_clean_load(neo4j_store):  # no
     assert set(old.nodes) != set(new.nodes) and {e.key for e in old.edges} != {e.key for e in new.edges}
     neo4j_store.replace_all(old)
 
-    crashing = Neo4jStore(retry_time=1.0)
+    crashing = open_neo4j(retry_time=1.0)
     killed: list[int] = []
 
-    def kill_midway(phase: str, done: int, total: int) -> None:
+    def kill_midway(ev) -> None:
+        phase, done, total = ev.item, ev.done, ev.total
         if phase == "rels" and done >= total // 3 and not killed:
             subprocess.run(["bash", str(SCRIPT), "kill"], check=True, timeout=60)
             killed.append(done)
@@ -192,7 +195,7 @@ def test_server_killed_mid_load_then_rerun_equals_clean_load(neo4j_store):  # no
     assert started.returncode == 0, started.stderr
     assert real_password() not in str(ei.value)
 
-    after = Neo4jStore()
+    after = open_neo4j()
     try:
         assert after.load_status()["status"] == "loading"  # the interruption is visible
         half = after.load()

@@ -93,7 +93,7 @@ def _city_v2(g: Graph) -> tuple[Graph, str, str]:
     renamed = Node("task:renamed", "Task", {**g.nodes[item_id(g, "Smart监管 pilot “5G+食品”")].props,
                                             "title": "建设食品安全智慧监管平台"})
     new.add_node(renamed)
-    new.nodes.pop(item_id(g, "Smart监管 pilot “5G+食品”"))
+    new.remove_node(item_id(g, "Smart监管 pilot “5G+食品”"))
     new.add_node(Node("agency:jm", "Agency", {"name": "荆门市市场监督管理局", "region": "荆门市",
                                               "aliases": ["荆门市场监管局"], "kind": "body"}))
     sec = next(n.id for n in new.nodes.values() if n.label == "Section" and n.get("title") == "2. 食品安全")
@@ -228,9 +228,9 @@ def test_indicator_flags(loaded):
     store, g = loaded
     rows = store.query("indicator_flags")
     assert [(r["lower_name"], r["flag"], r["reason"]) for r in rows if r["lower_name"] == "市场主体总量"] == [
-        ("市场主体总量", "attribute_mismatch", "预期性"), ("市场主体总量", "unit_mismatch", "万户 vs 亿户"),
+        ("市场主体总量", "period_mismatch", "预期性"), ("市场主体总量", "unit_mismatch", "万户 vs 亿户"),
         ("市场主体总量", "unit_mismatch", "重复")]
-    assert [(r["flag"], r["reason"]) for r in rows if r["lower_name"] == "食品抽检合格率"] == [("name_mismatch", "")]
+    assert [(r["flag"], r["reason"]) for r in rows if r["lower_name"] == "食品抽检合格率"] == [("missing_baseline", "")]
 
 
 def test_search(loaded):
@@ -257,7 +257,7 @@ def test_unknown_query_and_params(loaded):
 
 def test_neo4j_schema(neo4j_store):  # noqa: F811
     """Unique id per label, lookup indexes, and the cjk full-text index on Task/Project/Indicator."""
-    from graph_builder.store.neo4j_store import LABELS
+    from graph_builder.models import LABELS
 
     info = neo4j_store.schema_info()
     unique = {(tuple(c["labelsOrTypes"]), tuple(c["properties"])) for c in info["constraints"]
@@ -283,8 +283,8 @@ def test_interrupted_replace_plans_is_repaired_by_rerun(neo4j_store, tmp_path): 
     class Crash(Exception):
         pass
 
-    def crash(phase: str, done: int, total: int) -> None:
-        if phase == "rels":
+    def crash(ev) -> None:
+        if ev.item == "rels":
             raise Crash
 
     workers, neo4j_store.workers = neo4j_store.workers, 1

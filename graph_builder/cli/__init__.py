@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
+        from ..pattern_files import validate_all
+
+        validate_all()  # a malformed pattern file: one line naming file and key, exit code 4
         return int(args.func(args) or 0)
     except GraphBuilderError as exc:
         err_console.print(f"[bold red]错误[/]：{term_markup(str(exc))}", soft_wrap=True)

@@ -11,7 +11,7 @@ from ..safeout import term_markup, term_text, write_csv, write_xlsx
 from .names import LABEL_ZH, add_id_column, find_node, find_plan, make_console, plan_names, table
 
 REPORTS = ("orphans", "overlaps", "coverage", "indicators")
-ORPHAN_KINDS = ("no_upper", "not_picked_up", "no_agency")
+from ..models import ORPHAN_KINDS  # noqa: E402  (the schema owns the enum)
 ORPHAN_KIND_ZH = {"no_upper": "无上级对应", "not_picked_up": "未被下级承接", "no_agency": "无责任单位"}
 FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基期值", "unit_mismatch": "单位不一致",
            "attribute_mismatch": "属性不一致（约束性/预期性）", "cumulative_mismatch": "累计/年度口径不一致",
@@ -89,8 +89,8 @@ def _store(path):
     from ..store import open_store
 
     store = open_store(path)
-    if hasattr(store, "exists") and not store.exists():
-        raise ConfigError(f"图谱存储 {getattr(store, 'directory', path)} 不存在，请先运行 plangraph build")
+    if not store.exists():
+        raise ConfigError(f"图谱存储 {store.directory} 不存在，请先运行 plangraph build")
     return store
 
 
@@ -149,7 +149,7 @@ def cmd_link(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    from ..analyse import trace_chain
+    from ..traversal import trace_chain
 
     store = _store(args.store)
     graph = store.load()
@@ -189,8 +189,6 @@ def cmd_trace(args) -> int:
 def report_rows(store, name: str, kind: str | None = None, min_score: float = 0.0,
                 lower: str | None = None) -> list[dict[str, Any]]:
     """Rows of one report from the query library (same on both stores)."""
-    from .. import analyse  # noqa: F401  (registers the embedded queries)
-
     if name == "orphans":
         kind = {v: k for k, v in ORPHAN_KIND_ZH.items()}.get(kind, kind)
         kinds = [kind] if kind else list(ORPHAN_KINDS)

@@ -59,13 +59,13 @@ def _conn_args(p: argparse.ArgumentParser) -> None:
 def _neo4j(args: argparse.Namespace):
     import logging
 
-    from ..store.neo4j_store import Neo4jStore
+    from ..store import open_neo4j
 
     # The driver logs each retried transient error (a deadlock between the two load sessions) as a
     # warning; retries are expected, and real failures still arrive as one StoreError line.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
-    store = Neo4jStore(uri=args.uri, user=args.user, database=args.database)
+    store = open_neo4j(uri=args.uri, user=args.user, database=args.database)
     store.ping()
     return store
 
@@ -96,7 +96,8 @@ def cmd_load(args: argparse.Namespace) -> int:
                       console=console, transient=False) as bar:
             tasks: dict[str, Any] = {}
 
-            def progress(phase: str, done: int, total: int) -> None:
+            def progress(ev) -> None:  # ProgressEvent("store", phase, done, total)
+                phase, done, total = ev.item, ev.done, ev.total
                 if phase not in tasks:
                     tasks[phase] = bar.add_task(names.get(phase, phase), total=max(total, 1))
                 bar.update(tasks[phase], completed=done if total else 1, total=max(total, 1))
@@ -172,7 +173,7 @@ def _is_number(s: str) -> bool:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from ..queries import EMBEDDED, load_library
+    from ..queries import spec
     from ..store import DEFAULT_STORE, EmbeddedStore
     from . import console
 
@@ -190,16 +191,11 @@ def cmd_query(args: argparse.Namespace) -> int:
             err_console.print("注意：Neo4j 中上一次加载未完成，结果可能不完整；请重新运行 plangraph load-neo4j",
                               markup=False)
     else:
-        load_library()
-        if args.name not in EMBEDDED:
-            raise ConfigError(f"未知查询 {args.name!r}；可用：{', '.join(sorted(EMBEDDED))}")
+        spec(args.name)  # unknown name → ConfigError before touching the store
         store = EmbeddedStore(args.store or DEFAULT_STORE)
         if not store.exists():
             raise ConfigError(f"嵌入式存储 {store.directory} 中没有图谱；先运行 plangraph build")
-        try:
-            rows = store.query(args.name, **params)
-        except TypeError as exc:
-            raise ConfigError(f"查询 {args.name} 的参数无效：{exc}") from None
+        rows = store.query(args.name, **params)
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return 0

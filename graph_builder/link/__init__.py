@@ -48,15 +48,12 @@ def clear_links(graph: Graph) -> None:
     owned = {e.source for e in graph.edges_of("CONTAINS")}
     for n in list(graph.nodes.values()):
         if n.label == "Measure":  # made by linking; their MEASURES edges went with LINK_TYPES
-            del graph.nodes[n.id]
+            graph.remove_node(n.id)
         elif n.label == "Plan" and n.get("loaded") is False and n.id not in owned:
-            del graph.nodes[n.id]
-            for e in list(graph.edges):
-                if n.id in (e.source, e.target):
-                    graph.remove_edge(e.key)
+            graph.remove_node(n.id)
         elif n.label in ("Task", "Project") and ("local" in n.props or "local_changed" in n.props):
             props = {k: v for k, v in n.props.items() if k not in ("local", "local_changed")}
-            graph.nodes[n.id] = Node(n.id, n.label, props)
+            graph.set_node(Node(n.id, n.label, props))
 
 
 def _tick(progress: Progress, item: str, done: int, total: int, msg: str = "") -> None:

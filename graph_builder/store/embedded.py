@@ -6,8 +6,7 @@ build always leaves the previous graph intact.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
@@ -15,40 +14,28 @@ from typing import Any, Iterable
 import networkx as nx
 
 from ..errors import StoreError
-from ..models import SCHEMA, Edge, Graph, Node
+from ..fileio import atomic_write_text
+from ..models import PLAN, SCHEMA, Edge, Graph, Node
+from ..progress import Progress, ProgressEvent, null_progress
+from ..queries import run_embedded
+from .base import LoadStats
 
 GRAPH_FILE = "graph.json"
 
 
 def owner_plan(node: Node) -> str | None:
     """The plan a node belongs to (None for shared nodes: Agency, Region, Plan)."""
-    return node.props.get("plan") if node.label != "Plan" else node.id
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write *text* to *path* all-or-nothing (temp file + fsync + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return node.props.get("plan") if node.label != PLAN else node.id
 
 
 class EmbeddedStore:
-    """Default store. ``nx`` gives a networkx MultiDiGraph view for analysis."""
+    """Default store: a JSON file; queries run on the graph's networkx view (:meth:`Graph.nx`)."""
 
     backend = "embedded"
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self._graph: Graph | None = None
-        self._nx: nx.MultiDiGraph | None = None
         self._mtime: float | None = None
 
     @property
@@ -79,20 +66,30 @@ class EmbeddedStore:
             graph = Graph.from_json(data)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise StoreError(f"{self.file}: 图数据损坏（{type(exc).__name__}: {exc}），请重新运行 plangraph build") from exc
-        self._graph, self._mtime, self._nx = graph, mtime, None
+        self._graph, self._mtime = graph, mtime
         return self._graph
 
     @property
     def nx(self) -> nx.MultiDiGraph:
-        g = self.load()
-        if self._nx is None:
-            m = nx.MultiDiGraph()
-            for n in g.nodes.values():
-                m.add_node(n.id, label=n.label, **n.props)
-            for e in g.edges:
-                m.add_edge(e.source, e.target, key=e.type, type=e.type, **e.props)
-            self._nx = m
-        return self._nx
+        """The stored graph as a networkx MultiDiGraph (edge key = relationship type)."""
+        return self.load().nx()
+
+    def load_status(self) -> dict[str, Any]:
+        """Same shape as Neo4j's: ``status`` is ``complete`` when a graph is stored (writes are atomic), else None;
+        ``gen`` changes with every write, so caches keyed on it never outlive a rebuild."""
+        if not self.file.exists():
+            return {"status": None, "gen": None, "finished": None}
+        st = self.file.stat()
+        return {"status": "complete", "gen": str(st.st_mtime_ns), "finished": st.st_mtime}
+
+    def close(self) -> None:
+        """Nothing to release (present so callers treat both stores alike)."""
+
+    def __enter__(self) -> "EmbeddedStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def node(self, node_id: str) -> Node | None:
         return self.load().nodes.get(node_id)
@@ -113,23 +110,25 @@ class EmbeddedStore:
         return dict(sorted(c.items()))
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        from ..queries import run_embedded
-
-        return run_embedded(self, name, **params)
+        return run_embedded(self.load(), name, **params)
 
     # ---------------------------------------------------------------- writing
-    def replace_all(self, graph: Graph) -> None:
+    def replace_all(self, graph: Graph, progress: Progress = null_progress) -> LoadStats:
+        t0 = time.perf_counter()
+        progress(ProgressEvent("store", str(self.file), 0, 1, "写入"))
         try:
             atomic_write_text(self.file, json.dumps(graph.to_json(), ensure_ascii=False, indent=0))
         except OSError as exc:
             raise StoreError(f"无法写入图存储 {self.file}: {exc}") from exc
-        self._graph, self._nx, self._mtime = None, None, None
+        self._graph, self._mtime = None, None
+        progress(ProgressEvent("store", str(self.file), 1, 1, "完成"))
+        return LoadStats(nodes=len(graph.nodes), rels=len(graph.edges), seconds=time.perf_counter() - t0)
 
-    def replace_plans(self, graph: Graph, plan_ids: Iterable[str]) -> None:
+    def replace_plans(self, graph: Graph, plan_ids: Iterable[str], progress: Progress = null_progress) -> LoadStats:
         drop = set(plan_ids)
         merged = Graph(n for n in self.load().nodes.values() if owner_plan(n) not in drop)
         for e in self.load().edges:
             if e.source in merged.nodes and e.target in merged.nodes:
                 merged.add_edge(e)
         merged.merge(graph)
-        self.replace_all(merged)
+        return self.replace_all(merged, progress)

@@ -16,36 +16,35 @@ Why it looks like this:
 """
 from __future__ import annotations
 
-import inspect
-import os
 import re
 import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ConfigError, StoreError
-from ..models import Edge, Graph, Node
-
-CYPHER_DIR = Path(os.environ.get("PLANGRAPH_CYPHER_DIR", Path(__file__).resolve().parents[2] / "cypher"))
-
-#: Labels and relationship types the model defines — the only names ever put into Cypher text.
-LABELS = ("Plan", "Section", "Task", "Project", "Indicator", "Agency", "Region", "Measure")
-REL_TYPES = ("CONTAINS", "责任", "COVERS", "WITHIN", "上级规划", "OVERLAPS", "MEASURES")
-#: Names of the query library (ARCHITECTURE.md); each has cypher/NAME.cypher.
-LIBRARY = ("trace_down", "trace_up", "orphans", "overlaps", "responsibility", "coverage", "indicator_flags", "search")
-#: Columns rounded in Python (not Cypher) so both backends round identically.
-ROUNDING = {"score": 4, "share": 3}
-MAX_DEPTH = 10  # the literal quantifier bound in trace_*.cypher
+from ..models import LABELS, PLAN, REL_TYPES, Edge, Graph, Node
+from ..progress import Progress, ProgressEvent, null_progress
+from ..queries import spec
+from ..settings import Neo4jSettings
+from .base import LoadStats
 
 NODE_BATCH = 5_000
 REL_BATCH = 5_000
 _INTERNAL = ("_gen", "_nulls")
-_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,64}$")
+
+
+def cypher_dir() -> Path:
+    """``cypher/``: shipped inside the wheel as ``graph_builder/cypher`` (setup.py copies it at build time);
+    in a source checkout it is the top-level directory."""
+    packaged = resources.files("graph_builder") / "cypher"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "cypher"
 
 
 @lru_cache(maxsize=None)
@@ -53,7 +52,7 @@ def cypher(name: str) -> str:
     """The text of ``cypher/NAME.cypher`` (comments stripped)."""
     if not re.fullmatch(r"[a-z_]+", name):
         raise ConfigError(f"非法的 Cypher 文件名 {name!r}")
-    path = CYPHER_DIR / f"{name}.cypher"
+    path = cypher_dir() / f"{name}.cypher"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -80,73 +79,31 @@ def labelled(name: str, *, label: str | None = None, rel_type: str | None = None
     return text
 
 
-@dataclass(frozen=True)
-class Neo4jSettings:
-    """Where to connect. Deliberately has no password field: see :meth:`Neo4jStore.from_env`."""
-
-    uri: str = "bolt://127.0.0.1:7687"
-    user: str = "neo4j"
-    database: str | None = None
-
-    def describe(self) -> str:
-        return f"Neo4j {self.uri}（用户 {self.user}" + (f"，数据库 {self.database}）" if self.database else "）")
-
-
-@dataclass
-class LoadStats:
-    nodes: int = 0
-    rels: int = 0
-    skipped_rels: int = 0  # edges whose endpoint is not in the store (the embedded store keeps them)
-    seconds: float = 0.0
-
-    @property
-    def rows_per_s(self) -> float:
-        return (self.nodes + self.rels) / self.seconds if self.seconds else 0.0
-
-
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
-
-
-def _no_progress(phase: str, done: int, total: int) -> None:
-    return None
-
-
 class Neo4jStore:
     """:class:`GraphStore` on Neo4j via the official ``neo4j`` driver."""
 
     backend = "neo4j"
 
-    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
-                 database: str | None = None, *, connect_timeout: float = 10.0, retry_time: float = 15.0):
+    def __init__(self, settings: Neo4jSettings, password: str):
+        """*settings* and *password* are passed in (see :func:`graph_builder.settings.open_neo4j`);
+        the store never reads the environment."""
         import neo4j
 
-        self.settings = Neo4jSettings(uri or os.environ.get("NEO4J_URI") or _local_uri(),
-                                      user or os.environ.get("NEO4J_USER") or Neo4jSettings.user,
-                                      database or os.environ.get("NEO4J_DATABASE") or None)
-        secret = password if password is not None else os.environ.get("NEO4J_PASSWORD")
-        if not secret and self.settings.uri == _local_uri():
-            secret = _local_password()  # only ever sent to the local server it belongs to
+        self.settings = settings
+        secret = password
         if not secret:
             raise ConfigError("未设置 NEO4J_PASSWORD（本地服务器：先运行 plangraph neo4j start）")
-        scheme = self.settings.uri.split("://", 1)[0].lower()
-        if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
-            raise ConfigError(f"NEO4J_URI 应以 bolt:// 或 neo4j:// 开头：{self.settings.uri!r}")
         # Only a scrubber keeps a reference to the secret; the driver owns the credentials.
         self._scrub: Callable[[str], str] = _scrubber(secret)
         try:
             self._driver = neo4j.GraphDatabase.driver(
-                self.settings.uri, auth=(self.settings.user, secret), connection_timeout=connect_timeout,
-                max_transaction_retry_time=retry_time, notifications_min_severity="OFF")
+                settings.uri, auth=(settings.user, secret), connection_timeout=settings.connect_timeout,
+                max_transaction_retry_time=settings.retry_time, notifications_min_severity="OFF")
         except Exception as exc:  # bad URI scheme etc.
             raise StoreError(self._message(exc)) from None
         self._schema_ready = False
-        #: Concurrent write transactions during a load (PLANGRAPH_NEO4J_WORKERS, default: the core count).
-        self.workers = max(1, int(os.environ.get("PLANGRAPH_NEO4J_WORKERS") or os.cpu_count() or 2))
-
-    @classmethod
-    def from_env(cls) -> "Neo4jStore":
-        """Settings from NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD/NEO4J_DATABASE (or the local server's files)."""
-        return cls()
+        #: Concurrent write transactions during a load.
+        self.workers = settings.workers
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.settings.uri!r}, user={self.settings.user!r}, database={self.settings.database!r})"
@@ -276,22 +233,23 @@ class Neo4jStore:
     def load_status(self) -> dict[str, Any]:
         """The last load's state: ``status`` is ``complete``, ``loading`` (interrupted or running) or None."""
         rows = self._read(cypher("load_status"))
-        return rows[0] if rows else {"status": None}
+        return rows[0] if rows else {"status": None, "gen": None, "finished": None}
+
+    def exists(self) -> bool:
+        return self.load_status().get("status") is not None
 
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run ``cypher/NAME.cypher`` with the same parameters and defaults as the embedded function."""
-        if name not in LIBRARY:
-            raise ConfigError(f"未知查询 {name!r}；可用：{', '.join(sorted(LIBRARY))}")
-        bound = _bind(name, params)
-        rows = self._read(cypher(name), **_cypher_params(name, bound))
-        return _finish(name, rows)
+        """Run ``cypher/NAME.cypher``; parameters, rounding and order come from the query's spec."""
+        s = spec(name)
+        bound = s.bind(params)
+        return s.finish(self._read(cypher(name), **s.cypher_params(bound)), bound)
 
     # ---------------------------------------------------------------- writing
-    def replace_all(self, graph: Graph, progress: Progress = _no_progress) -> LoadStats:
+    def replace_all(self, graph: Graph, progress: Progress = null_progress) -> LoadStats:
         """Make the stored plangraph equal to *graph* (other data in the database is untouched)."""
         return self._replace(graph, None, progress)
 
-    def replace_plans(self, graph: Graph, plan_ids: Iterable[str], progress: Progress = _no_progress) -> LoadStats:
+    def replace_plans(self, graph: Graph, plan_ids: Iterable[str], progress: Progress = null_progress) -> LoadStats:
         """Drop what *plan_ids* own, keep the rest, write *graph* — same result as the embedded store."""
         plans = sorted(set(plan_ids))
         # Shared nodes that survive (Agency, Region, other plans) merge their properties as Graph.add_node does.
@@ -329,7 +287,10 @@ class Neo4jStore:
                 for fut in futures:
                     fut.cancel()
 
-    def _replace(self, graph: Graph, plans: list[str] | None, progress: Progress) -> LoadStats:
+    def _replace(self, graph: Graph, plans: list[str] | None, on_event: Progress) -> LoadStats:
+        def progress(phase: str, done: int, total: int) -> None:  # phase: nodes | rels | cleanup
+            on_event(ProgressEvent("store", phase, done, total))
+
         t0 = time.perf_counter()
         self.ping()
         self.ensure_schema()
@@ -387,30 +348,6 @@ class Neo4jStore:
 # ---------------------------------------------------------------- helpers
 
 
-def local_state_dir() -> Path:
-    """Where scripts/neo4j.sh keeps the local server's data, port and password."""
-    return Path(os.environ.get("PLANGRAPH_NEO4J_DIR", Path(__file__).resolve().parents[2] / ".neo4j"))
-
-
-def _local_password() -> str | None:
-    """The password of the server started by scripts/neo4j.sh, if there is one."""
-    try:
-        return (local_state_dir() / "password").read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
-def _local_uri() -> str:
-    """The local server's address (its port may not be 7687 when that was taken)."""
-    port = os.environ.get("NEO4J_PORT")
-    if not port:
-        try:
-            port = (local_state_dir() / "port").read_text(encoding="utf-8").strip()
-        except OSError:
-            port = ""
-    return f"bolt://127.0.0.1:{port}" if port.isdigit() else Neo4jSettings.uri
-
-
 def _scrubber(secret: str) -> Callable[[str], str]:
     def scrub(text: str) -> str:
         return text.replace(secret, "******") if secret else text
@@ -424,7 +361,7 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _owner(n: Node) -> str | None:
-    return n.id if n.label == "Plan" else n.props.get("plan")
+    return n.id if n.label == PLAN else n.props.get("plan")
 
 
 def _props(props: dict[str, Any], gen: str, node_id: str | None = None) -> dict[str, Any]:
@@ -461,75 +398,3 @@ def _node(row: dict[str, Any]) -> Node:
 
 def _edge(row: dict[str, Any]) -> Edge:
     return Edge(row["type"], row["source"], row["target"], _unprops(row["props"]))
-
-
-def _bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Parameters with the defaults of the embedded implementation (so both backends agree on them)."""
-    from ..queries import EMBEDDED, load_library
-
-    load_library()
-    fn = EMBEDDED.get(name)
-    if fn is None:
-        return dict(params)
-    sig = inspect.signature(fn)
-    try:
-        bound = sig.bind(None, **params)
-    except TypeError as exc:
-        allowed = [p for p in list(sig.parameters)[1:]]
-        raise ConfigError(f"查询 {name} 的参数无效（{exc}）；可用参数：{', '.join(allowed) or '（无）'}") from None
-    bound.apply_defaults()
-    args = dict(bound.arguments)
-    args.pop(next(iter(sig.parameters)))
-    return args
-
-
-def _cypher_params(name: str, p: dict[str, Any]) -> dict[str, Any]:
-    """Validate and shape parameters for the Cypher text (the checks the embedded functions also make)."""
-    if name in ("trace_down", "trace_up"):
-        depth = _int(p.get("max_depth", 6), "max_depth")
-        if not 0 <= depth <= MAX_DEPTH:
-            raise ConfigError(f"max_depth 必须在 0 到 {MAX_DEPTH} 之间")
-        return {"id": str(p.get("id")), "max_depth": depth}
-    if name == "orphans":
-        kind = p.get("kind")
-        if kind not in ("no_upper", "not_picked_up", "no_agency"):
-            raise ConfigError(f"未知孤立项类型 {kind!r}（可用：no_upper、not_picked_up、no_agency）")
-        return {"kind": kind}
-    if name == "overlaps":
-        return {"kind": p.get("kind"), "min_score": _float(p.get("min_score", 0.0), "min_score")}
-    if name == "responsibility":
-        return {"plan": p.get("plan")}
-    if name == "coverage":
-        return {"lower": p.get("lower")}
-    if name == "search":
-        text = str(p.get("text") or "").strip()
-        limit = _int(p.get("limit", 20), "limit")
-        if limit < 0:
-            raise ConfigError("limit 不能为负数")
-        lucene = f'"{text}"' if _HAN.match(text) else None
-        return {"needle": text.lower(), "lucene": lucene, "limit": limit}
-    return dict(p)
-
-
-def _int(v: Any, name: str) -> int:
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        raise ConfigError(f"参数 {name} 必须是整数：{v!r}") from None
-
-
-def _float(v: Any, name: str) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        raise ConfigError(f"参数 {name} 必须是数字：{v!r}") from None
-
-
-def _finish(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for r in rows:
-        for col, nd in ROUNDING.items():
-            if col in r and isinstance(r[col], float):
-                r[col] = round(r[col], nd)
-    if name == "overlaps":  # order by the rounded score, as the rows show it
-        rows.sort(key=lambda r: (-r["score"], r["a"], r["b"]))
-    return rows

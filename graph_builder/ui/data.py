@@ -17,13 +17,6 @@ from ..models import Edge, Node
 from .style import QUERY_ZH
 
 
-def register_queries() -> None:
-    """Make sure every embedded query implementation is registered."""
-    from ..queries import load_library
-
-    load_library()
-
-
 def backend_settings() -> tuple[str, str]:
     """(kind, location) from the environment: Neo4j when NEO4J_URI is set, else the embedded directory."""
     uri = os.environ.get("NEO4J_URI")
@@ -36,20 +29,13 @@ def backend_settings() -> tuple[str, str]:
 
 def open_backend(kind: str, location: str):
     """Open the store named by :func:`backend_settings`; errors become :class:`GraphBuilderError`."""
-    register_queries()
     if kind == "embedded":
         from ..store import EmbeddedStore
 
         return EmbeddedStore(Path(location))
-    try:
-        from ..store import neo4j_store
-    except ModuleNotFoundError as exc:
-        raise ConfigError("已设置 NEO4J_URI，但 Neo4j 存储模块尚未提供（graph_builder.store.neo4j_store）") from exc
-    cls = neo4j_store.Neo4jStore
-    if hasattr(cls, "from_env"):
-        return cls.from_env()
-    return cls(uri=os.environ["NEO4J_URI"], user=os.environ.get("NEO4J_USER", "neo4j"),
-               password=os.environ.get("NEO4J_PASSWORD", ""), database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+    from ..store import open_neo4j
+
+    return open_neo4j()
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,21 +45,12 @@ def _store_resource(kind: str, location: str):
 
 def store_version(store) -> str:
     """Changes whenever the stored graph changes, so cached results never outlive a rebuild."""
-    file = getattr(store, "file", None)
-    if file is not None:
-        try:
-            return str(Path(file).stat().st_mtime_ns)
-        except OSError:
-            return "missing"
     refreshed = str(st.session_state.get("_pg_refresh", 0)) if _in_streamlit() else "0"
-    status = getattr(store, "load_status", None)
-    if status is not None:  # Neo4j: each load bumps a generation, so a reload elsewhere shows up here
-        try:
-            s = status()
-            return f"{s.get('gen')}:{s.get('finished')}:{refreshed}"
-        except Exception:  # noqa: BLE001 - an unreachable server is reported by the page, not here
-            pass
-    return refreshed
+    try:  # each write bumps a generation (Neo4j: load gen; embedded: file mtime), so a rebuild shows up here
+        s = store.load_status()
+    except GraphBuilderError:  # an unreachable server is reported by the page, not here
+        return refreshed
+    return f"{s.get('gen')}:{s.get('finished')}:{refreshed}"
 
 
 def _in_streamlit() -> bool:
@@ -87,12 +64,10 @@ def _in_streamlit() -> bool:
 
 def describe_backend(store) -> tuple[str, str]:
     """(backend name, where/database) for the sidebar."""
-    if getattr(store, "backend", "") == "embedded" or hasattr(store, "file"):
-        return "嵌入式存储", str(getattr(store, "directory", ""))
-    settings = getattr(store, "settings", None)
-    uri = getattr(settings, "uri", None) or os.environ.get("NEO4J_URI", "")
-    db = getattr(settings, "database", None) or os.environ.get("NEO4J_DATABASE") or "默认数据库（neo4j）"
-    return "Neo4j", f"{uri} · 数据库 {db}"
+    if store.backend == "embedded":
+        return "嵌入式存储", str(store.directory)
+    db = store.settings.database or "默认数据库（neo4j）"
+    return "Neo4j", f"{store.settings.uri} · 数据库 {db}"
 
 
 # ------------------------------------------------------------------ cached calls
@@ -117,7 +92,7 @@ class CachedStore:
     def __init__(self, store, ident: str):
         self.raw = store
         self.ident = ident
-        self.backend = getattr(store, "backend", "neo4j")
+        self.backend = store.backend
         self.version = store_version(store)
         self._memo = _lookup_memo(ident, self.version)
 

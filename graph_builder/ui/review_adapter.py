@@ -33,7 +33,7 @@ def decide(action: str, source: str, target: str | None, store, path: Path | Non
 
 def apply_to_store(raw_store, path: Path | None = None) -> bool:
     """Make decisions visible at once on the embedded store; returns False for Neo4j (applied on its next load)."""
-    if getattr(raw_store, "backend", None) != "embedded":
+    if raw_store.backend != "embedded":
         return False
     loaded = raw_store.load()
     g = Graph(loaded.nodes.values(), loaded.edges)  # a copy: the store caches what it loaded

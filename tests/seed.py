@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
 
 
@@ -19,8 +19,8 @@ def seed_store_dir() -> Path:
     pre = os.environ.get("PLANGRAPH_SEED_STORE")
     if pre and (Path(pre) / "graph.json").exists():
         return Path(pre)
-    from ..pipeline import build, load_manifest
-    from ..store import EmbeddedStore
+    from graph_builder.pipeline import build, load_manifest
+    from graph_builder.store import EmbeddedStore
 
     out = Path(tempfile.mkdtemp(prefix="plangraph-seed-"))
     manifest = ROOT / "data" / "manifest.toml"  # the same overrides as `plangraph build`

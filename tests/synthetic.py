@@ -6,7 +6,7 @@ type the pages read (上级规划 with all statuses, 责任, OVERLAPS, Measure/M
 """
 from __future__ import annotations
 
-from ..models import Edge, Graph, Node, stable_id
+from graph_builder.models import Edge, Graph, Node, stable_id
 
 TAG = "（合成测试）"
 
@@ -28,7 +28,7 @@ def synthetic_graph() -> Graph:
     hb = g.add_node(_plan("hubei", "湖北省市场监管“十四五”规划", "湖北省", "province", "湖北省市场监督管理局", loaded=False))
     jm = g.add_node(_plan("jingmen", "荆门市市场监管“十四五”规划", "荆门市", "city", "荆门市市场监督管理局"))
     for lower, upper in ((ah, nat), (zj, nat), (sz, ah), (ds, sz), (hb, nat), (jm, hb)):
-        g.add_edge(Edge("上级规划", lower.id, upper.id, {"score": 1.0, "method": "region", "evidence": "", "status": "accepted"}))
+        g.add_edge(Edge("上级规划", lower.id, upper.id, {"score": 1.0, "method": "region", "evidence": [], "status": "accepted", "kind": "special"}))
 
     sections: dict[tuple[str, str], Node] = {}
 
@@ -54,7 +54,7 @@ def synthetic_graph() -> Graph:
 
     def link(lower: Node, upper: Node, score: float, status: str = "suggested", evidence: str = "") -> None:
         g.add_edge(Edge("上级规划", lower.id, upper.id, {
-            "score": score, "method": "lexical", "evidence": evidence or lower.props.get("text", "")[:24],
+            "score": score, "method": "lexical", "evidence": [evidence or lower.props.get("text", "")[:24]],
             "status": status}))
 
     copy_biz = "深化“放管服”改革，持续优化营商环境，全面推行证照分离改革，推进企业开办全程网上办理。"
@@ -99,9 +99,9 @@ def synthetic_graph() -> Graph:
     link(s6, a2, 0.47, "suspect")
     link(d1, s1, 0.62, evidence="推进企业开办全程网上办理")
 
-    g.add_edge(Edge("OVERLAPS", a1.id, z1.id, {"score": 0.83, "kind": "peer", "evidence": copy_biz}))
+    g.add_edge(Edge("OVERLAPS", a1.id, z1.id, {"score": 0.83, "kind": "peer", "evidence": [copy_biz]}))
     g.add_edge(Edge("OVERLAPS", s5.id, s6.id, {"score": 0.76, "kind": "within_plan",
-                                                "evidence": "农贸市场设立快检室，开展食用农产品快速检测"}))
+                                                "evidence": ["农贸市场设立快检室，开展食用农产品快速检测"]}))
 
     agencies = {}
     for name, region in (("国家市场监督管理总局", None), ("安徽省市场监督管理局", "安徽省"), ("安徽省发展和改革委员会", "安徽省"),
@@ -141,12 +141,12 @@ def synthetic_graph() -> Graph:
     i_z = indicator(zj, "每万人高价值发明专利拥有量", "件", "7.1", "14", "预期性", "1")
     i_a2 = indicator(ah, "食品抽检合格率", "%", "98", "≥98", "约束性", "2")
     i_s2 = indicator(sz, "食品抽检合格率", "%", "97.5", "≥97", "约束性", "2")
-    g.add_edge(Edge("上级规划", i_a.id, i_n.id, {"score": 0.97, "method": "indicator", "evidence": "每万人口高价值发明专利",
+    g.add_edge(Edge("上级规划", i_a.id, i_n.id, {"score": 0.97, "method": "measure_name", "evidence": ["每万人口高价值发明专利", "每万人口高价值发明专利"],
                                               "status": "suggested", "flags": [], "reasons": []}))
-    g.add_edge(Edge("上级规划", i_s.id, i_a.id, {"score": 0.9, "method": "indicator", "evidence": "高价值发明专利",
-                                              "status": "suggested", "flags": ["attribute_mismatch"],
-                                              "reasons": ["下级为约束性，上级为预期性"]}))
-    g.add_edge(Edge("上级规划", i_s2.id, i_a2.id, {"score": 0.95, "method": "indicator", "evidence": "食品抽检合格率",
+    g.add_edge(Edge("上级规划", i_s.id, i_a.id, {"score": 0.9, "method": "measure_name", "evidence": ["高价值发明专利", "每万人口高价值发明专利"],
+                                              "status": "suggested", "flags": ["period_mismatch"],
+                                              "reasons": ["统计口径不同：下级为年度，上级为累计"]}))
+    g.add_edge(Edge("上级规划", i_s2.id, i_a2.id, {"score": 0.95, "method": "measure_name", "evidence": ["食品抽检合格率", "食品抽检合格率"],
                                                 "status": "suggested", "flags": ["weaker_target"],
                                                 "reasons": ["下级目标 ≥97 低于上级 ≥98"]}))
     for name, kind, members in (("每万人口高价值发明专利拥有量", "count", (i_n, i_a, i_s, i_z)),

@@ -1,0 +1,148 @@
+"""The one loader for pattern and word-list files under ``graph_builder/patterns/`` — typed and validated.
+
+Every ``*.toml`` there has a schema in :data:`SCHEMAS` (keys, value types, which strings are regular
+expressions). :func:`pattern_file` returns a file's validated content; :func:`validate_all` checks every
+file at start-up (the CLI calls it), so a typo in a pattern file is one line naming the file, the key and
+the problem — :class:`~graph_builder.errors.PatternError`, exit code 4 — instead of an error per document.
+
+Schema notation: a Python type; ``REGEX`` (a string that must compile); ``[s]`` (a list of ``s``);
+``{key: s}`` with ``"key?"`` for optional keys and ``"*"`` for any further keys (without ``"*"`` an unknown
+key is an error, which catches misspelt keys). ``ANY`` accepts everything.
+``link.toml`` is validated by :mod:`graph_builder.link.config` (typed dataclasses), which uses
+:func:`read_toml` from here.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .errors import PatternError
+
+REGEX = "regex"
+ANY = "any"
+NUM = (int, float)
+
+
+def _path(name: str) -> str:
+    return f"graph_builder/patterns/{name}"
+
+
+def read_toml(name: str) -> dict[str, Any]:
+    """Parse one pattern file; a syntax error is a :class:`PatternError` naming the file and line."""
+    try:
+        text = resources.files("graph_builder.patterns").joinpath(name).read_text("utf-8")
+    except OSError as exc:
+        raise PatternError(_path(name), "-", f"无法读取：{exc.strerror or exc}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PatternError(_path(name), "-", f"TOML 语法错误：{exc}") from exc
+
+
+def check(value: Any, schema: Any, file: str, key: str = "") -> None:
+    """Raise :class:`PatternError` at the first place *value* does not fit *schema*."""
+    where = key or "(顶层)"
+    if schema is ANY:
+        return
+    if schema is REGEX:
+        if not isinstance(value, str):
+            raise PatternError(file, where, f"应为正则表达式字符串，实际是 {type(value).__name__}")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise PatternError(file, where, f"正则表达式无效：{exc}") from exc
+        return
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            raise PatternError(file, where, f"应为列表，实际是 {type(value).__name__}")
+        for i, v in enumerate(value):
+            check(v, schema[0], file, f"{key}[{i}]")
+        return
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            raise PatternError(file, where, f"应为表（table），实际是 {type(value).__name__}")
+        for k, sub in schema.items():
+            if k == "*" or k.endswith("?"):
+                continue
+            if k not in value:
+                raise PatternError(file, f"{key}.{k}" if key else k, "缺少必需的键")
+        for k, v in value.items():
+            sub = schema.get(k, schema.get(f"{k}?", schema.get("*")))
+            if sub is None:
+                known = sorted(s.rstrip("?") for s in schema if s != "*")
+                raise PatternError(file, f"{key}.{k}" if key else k, f"未知的键（可用：{', '.join(known)}）")
+            check(v, sub, file, f"{key}.{k}" if key else k)
+        return
+    types = schema if isinstance(schema, tuple) else (schema,)
+    if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+        names = "|".join(t.__name__ for t in types)
+        raise PatternError(file, where, f"应为 {names}，实际是 {type(value).__name__}（{value!r:.40}）")
+
+
+_AGENCY = {"name": str, "aliases": [str]}
+#: File → schema. Files other stages own keep ``"*"`` at the top so they may grow keys without a change here.
+SCHEMAS: dict[str, Any] = {
+    "headings.toml": {
+        "heading": [{"name": str, "regex": REGEX, "always_heading?": bool, "box?": bool, "box_item?": bool}],
+        "lead": {"max_title_chars": int, "min_title_chars": int, "min_body_chars": int, "forbidden": REGEX,
+                 "box_end_ratio": NUM, "box_end_min_chars": int},
+        "chapters": {"*": [str]},
+        "box": {"generic_titles": [str]},
+    },
+    "normalize.toml": {
+        "ocr_fixes": {"*": str},
+        "patterns": {"page_number_line": REGEX, "inline_page_number": REGEX, "toc_heading": REGEX,
+                     "toc_entry": REGEX, "terminal": REGEX, "continues": REGEX, "footnotes": [REGEX], "*": REGEX},
+    },
+    "entities.toml": {"patterns": {"*": REGEX}},
+    "agencies.toml": {
+        "agency": [_AGENCY], "national": [_AGENCY], "generic": {"prefixes": [str]},
+        "roles": {"lead_after": REGEX, "lead_before": REGEX, "support_before": REGEX, "support_after": REGEX},
+        "owner": {"*": str},
+    },
+    "plan_meta.toml": {"patterns": {"*": REGEX}, "defaults?": {"*": ANY}, "*": ANY},
+    "indicators.toml": {"table?": {"caption?": REGEX, "cumulative_note?": REGEX, "*": ANY},
+                        "prose?": {"*": ANY}, "*": ANY},
+    "link_indicator_words.toml": {"*": ANY},
+    "link.toml": {"*": ANY},  # typed by graph_builder.link.config
+}
+
+
+@lru_cache(maxsize=None)
+def pattern_file(name: str) -> dict[str, Any]:
+    """The validated content of ``graph_builder/patterns/NAME`` (cached; treat it as read-only)."""
+    data = read_toml(name)
+    check(data, SCHEMAS.get(name, ANY), _path(name))
+    return data
+
+
+def validate_all() -> list[str]:
+    """Load and validate every pattern file (start-up check); returns the names checked."""
+    names = sorted(p.name for p in resources.files("graph_builder.patterns").iterdir() if p.name.endswith(".toml"))
+    for name in names:
+        pattern_file(name)
+    return names
+
+
+# ---------------------------------------------------------------- typed views of single files
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingStyle:
+    name: str
+    regex: re.Pattern
+    always_heading: bool = False
+    box: bool = False
+    box_item: bool = False
+
+
+@lru_cache(maxsize=1)
+def heading_styles() -> tuple[HeadingStyle, ...]:
+    """Heading styles in priority order (headings.toml); shared by normalisation and the outline."""
+    return tuple(HeadingStyle(h["name"], re.compile(h["regex"]), h.get("always_heading", False),
+                              h.get("box", False), h.get("box_item", False))
+                 for h in pattern_file("headings.toml")["heading"])
