@@ -17,6 +17,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .pattern_files import pattern_file
+
 
 @lru_cache(maxsize=1)
 def agency_config() -> dict:

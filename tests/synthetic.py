@@ -141,14 +141,16 @@ def synthetic_graph() -> Graph:
     i_z = indicator(zj, "每万人高价值发明专利拥有量", "件", "7.1", "14", "预期性", "1")
     i_a2 = indicator(ah, "食品抽检合格率", "%", "98", "≥98", "约束性", "2")
     i_s2 = indicator(sz, "食品抽检合格率", "%", "97.5", "≥97", "约束性", "2")
-    g.add_edge(Edge("上级规划", i_a.id, i_n.id, {"score": 0.97, "method": "measure_name", "evidence": ["每万人口高价值发明专利", "每万人口高价值发明专利"],
-                                              "status": "suggested", "flags": [], "reasons": []}))
-    g.add_edge(Edge("上级规划", i_s.id, i_a.id, {"score": 0.9, "method": "measure_name", "evidence": ["高价值发明专利", "每万人口高价值发明专利"],
-                                              "status": "suggested", "flags": ["period_mismatch"],
-                                              "reasons": ["统计口径不同：下级为年度，上级为累计"]}))
-    g.add_edge(Edge("上级规划", i_s2.id, i_a2.id, {"score": 0.95, "method": "measure_name", "evidence": ["食品抽检合格率", "食品抽检合格率"],
-                                                "status": "suggested", "flags": ["weaker_target"],
-                                                "reasons": ["下级目标 ≥97 低于上级 ≥98"]}))
+    # Indicator links carry the flags and reasons the real linker computes (never hand-written ones).
+    from graph_builder.link.config import load_config
+    from graph_builder.link.indicators import consistency
+
+    ic = load_config().indicators
+    for low, up, score in ((i_a, i_n, 0.97), (i_s, i_a, 0.9), (i_s2, i_a2, 0.95)):
+        v = consistency(low, up, ic, hierarchical=True)
+        g.add_edge(Edge("上级规划", low.id, up.id, {
+            "score": score, "method": "measure_name", "evidence": [low.props["name"], up.props["name"]],
+            "status": "suggested", "flags": v.flags, "reasons": v.reasons}))
     for name, kind, members in (("每万人口高价值发明专利拥有量", "count", (i_n, i_a, i_s, i_z)),
                                 ("食品抽检合格率", "percent", (i_a2, i_s2))):
         m = g.add_node(Node(stable_id("measure", name), "Measure", {"name": name, "unit_kind": kind, "keys": [name]}))
