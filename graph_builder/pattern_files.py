@@ -65,17 +65,16 @@ def check(value: Any, schema: Any, file: str, key: str = "") -> None:
     if isinstance(schema, dict):
         if not isinstance(value, dict):
             raise PatternError(file, where, f"应为表（table），实际是 {type(value).__name__}")
-        for k, sub in schema.items():
-            if k == "*" or k.endswith("?"):
-                continue
-            if k not in value:
-                raise PatternError(file, f"{key}.{k}" if key else k, "缺少必需的键")
-        for k, v in value.items():
+        for k, v in value.items():  # unknown keys first: a misspelt key also looks like a missing one
             sub = schema.get(k, schema.get(f"{k}?", schema.get("*")))
             if sub is None:
                 known = sorted(s.rstrip("?") for s in schema if s != "*")
                 raise PatternError(file, f"{key}.{k}" if key else k, f"未知的键（可用：{', '.join(known)}）")
-            check(v, sub, file, f"{key}.{k}" if key else k)
+        for k in schema:
+            if k != "*" and not k.endswith("?") and k not in value:
+                raise PatternError(file, f"{key}.{k}" if key else k, "缺少必需的键")
+        for k, v in value.items():
+            check(v, schema.get(k, schema.get(f"{k}?", schema.get("*"))), file, f"{key}.{k}" if key else k)
         return
     types = schema if isinstance(schema, tuple) else (schema,)
     if isinstance(value, bool) and bool not in types or not isinstance(value, types):
