@@ -133,9 +133,9 @@ def test_hostile_parameters_are_inert(neo4j_store):  # noqa: F811
         assert neo4j_store.query("trace_up", id=s, max_depth=3) == []
         assert neo4j_store.query("responsibility", plan=s) == []
         assert neo4j_store.query("coverage", lower=s) == []
-        assert neo4j_store.query("overlaps", kind=s) == []
-        with pytest.raises(ConfigError):
-            neo4j_store.query("orphans", kind=s)
+        for name in ("orphans", "overlaps"):  # enum parameters are checked against the spec before any Cypher
+            with pytest.raises(ConfigError):
+                neo4j_store.query(name, kind=s)
         assert neo4j_store.node(s) is None and neo4j_store.nodes(plan=s) == [] and neo4j_store.edges(source=s) == []
     # hostile text stored as data is found as data
     assert [r["id"] for r in neo4j_store.query("search", text="}) DETACH DELETE n //")] == ["task:hostile"]
