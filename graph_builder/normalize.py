@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .ingest import SourceDoc, SourceLine
 from .pattern_files import heading_styles, pattern_file
+from .textnorm import simplified
 
 
 @lru_cache(maxsize=1)
@@ -27,13 +28,6 @@ def _rx() -> dict[str, re.Pattern]:
     out = {k: re.compile(v) for k, v in p.items() if isinstance(v, str)}
     out["footnotes"] = [re.compile(v) for v in p["footnotes"]]  # type: ignore[assignment]
     return out
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s").convert
 
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -65,7 +59,7 @@ def to_match(s: str) -> str:
     >>> to_match("浙江省市場監管“十四五”規劃 （一）")
     '浙江省市场监管"十四五"规划(一)'
     """
-    s = unicodedata.normalize("NFKC", _t2s()(s))
+    s = simplified(s)
     s = s.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     return re.sub(r"\s+", "", s)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from ..textnorm import simplified
 
 _PUNCT = re.compile(r"[\s\u3000，,。.、；;：:！!？?“”\"'‘’《》〈〉()（）\[\]【】{}—\-–·…|/<>＜＞「」『』]+")
 _NUMBERING = re.compile(
@@ -17,20 +17,9 @@ _NUMBERING = re.compile(
     r"[一二三四五六七八九十]+[、.．]\s*|\d+\s*[、.．](?!\d)\s*|专栏\s*[\d\-－]+\s*)")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s").convert
-    except Exception:  # pragma: no cover - opencc is a declared dependency
-        return lambda s: s
-
-
-@lru_cache(maxsize=200_000)
 def simplify(text: str) -> str:
-    """NFKC + simplified script, whitespace kept (for display of evidence)."""
-    return _t2s()(unicodedata.normalize("NFKC", text or ""))
+    """NFKC + simplified script, whitespace kept (for display of evidence); fails loudly without OpenCC."""
+    return simplified(text or "")
 
 
 def norm(text: str | None) -> str:
