@@ -105,7 +105,7 @@ def _agencies(text: str, region: str | None) -> list[AgencyRef]:
         if not part:
             continue
         m = agency_regex().fullmatch(part) or agency_regex().fullmatch("省" + part if region and region.endswith("省") else "市" + part)
-        ref = resolve_mention(m, region) if m else None
+        ref = resolve_mention({k: v for k, v in m.groupdict().items() if v}, m.group(0), region) if m else None
         if ref is None:
             bare = part[1:] if region and len(part) > 2 and part[0] in "省市县区" and region.endswith(part[0]) else part
             ref = AgencyRef(bare if not region or bare.startswith(region) else f"{region}{bare}", region, part)

@@ -1,8 +1,9 @@
 """spaCy pipeline for plan text: ``spacy.blank("zh")`` with the jieba segmenter and rule components.
 
-No model is downloaded. The ``plan_entities`` component (registered with ``Language.factory``) marks
-AGENCY, REGION, CITATION, DEADLINE and QUANTITY spans from regular expressions kept in data files, so the
-patterns can change without touching code.
+No model is downloaded. The ``plan_entities`` component (``Language.factory``, declaring what it assigns)
+marks AGENCY, REGION, CITATION, DEADLINE, QUANTITY and RESPONSIBILITY (牵头/配合/负责 cue) spans from
+regular expressions kept in data files (entities.toml, agencies.toml), so the patterns change without
+touching code. Consumers (:mod:`graph_builder.responsibility`) read ``doc.spans``; they do not rerun patterns.
 
 >>> nlp = get_nlp()
 >>> [e.label_ for e in nlp("由省市场监管局牵头，到2025年完成《质量促进条例》修订").ents]
@@ -14,7 +15,7 @@ import re
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .pattern_files import pattern_file
@@ -48,31 +49,63 @@ def span_patterns() -> dict[str, re.Pattern]:
     return {label: re.compile(rx) for label, rx in raw["patterns"].items()}
 
 
-@Language.factory("plan_entities")
+#: Span groups the component fills (``doc.spans[NAME]``); ``doc.ents`` holds the non-overlapping subset.
+SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "RESPONSIBILITY")
+
+# Spans are widened to jieba token boundaries ("由省发展改革委"); the exact match travels with the span so
+# consumers never search the text again: ``span._.exact`` = (start_char, end_char), ``span._.parts`` = the
+# agency pattern's named groups. RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS).
+for _ext in ("exact", "parts"):
+    Span.set_extension(_ext, default=None, force=True)
+
+
+@Language.factory("plan_entities", assigns=["doc.ents", "doc.spans", "span._.exact", "span._.parts"])
 def make_plan_entities(nlp: Language, name: str):
     return PlanEntities()
 
 
+CUE_KINDS = ("lead_before", "lead_after", "support_before", "support_after")
+
+
+@lru_cache(maxsize=1)
+def cue_patterns() -> dict[str, re.Pattern]:
+    """Responsibility cue words per kind (agencies.toml ``[roles]``); the span label is the kind."""
+    roles = agency_config()["roles"]
+    return {k: re.compile(_alt(roles[k])) for k in CUE_KINDS}
+
+
 class PlanEntities:
-    """Rule component: regex spans (patterns from data files) → ``doc.ents``."""
+    """Rule component: regex spans (patterns from data files) → ``doc.spans[GROUP]`` and ``doc.ents``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for m in agency_regex().finditer(doc.text):
-            sp = doc.char_span(m.start(), m.end(), label="AGENCY", alignment_mode="expand")
-            if sp is not None:
-                spans.append(sp)
+        text = doc.text
+        groups: dict[str, list[Span]] = {g: [] for g in SPAN_GROUPS}
+
+        def add(group: str, start: int, end: int, label: str | None = None, **ext) -> None:
+            sp = doc.char_span(start, end, label=label or group, alignment_mode="expand")
+            if sp is None:
+                return
+            sp._.exact = (start, end)
+            for k, v in ext.items():
+                setattr(sp._, k, v)
+            groups[group].append(sp)
+
+        for m in agency_regex().finditer(text):
+            add("AGENCY", m.start(), m.end(), parts={k: v for k, v in m.groupdict().items() if v})
+        for cue, rx in cue_patterns().items():
+            for m in rx.finditer(text):
+                add("RESPONSIBILITY", m.start(), m.end(), label=cue)
         for label, rx in span_patterns().items():
-            for m in rx.finditer(doc.text):
+            for m in rx.finditer(text):
                 start = m.start()
                 if label == "REGION":  # "在砀山县": the division is a tail of the match
                     start = next((m.start() + k for k in range(len(m.group(0)) - 1) if _is_region(m.group(0)[k:])), None)
                     if start is None:
                         continue
-                sp = doc.char_span(start, m.end(), label=label, alignment_mode="expand")
-                if sp is not None:
-                    spans.append(sp)
-        doc.ents = filter_spans(spans)
+                add(label, start, m.end())
+        for g, spans in groups.items():
+            doc.spans[g] = spans
+        doc.ents = filter_spans([sp for g in SPAN_GROUPS if g != "RESPONSIBILITY" for sp in groups[g]])
         return doc
 
 
@@ -95,3 +128,8 @@ def get_nlp() -> Language:
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.add_pipe("plan_entities")
     return nlp
+
+
+def docs(texts: list[str], *, batch_size: int = 256):
+    """``nlp.pipe`` over *texts* (one call per build stage, not one per paragraph)."""
+    return get_nlp().pipe(texts, batch_size=batch_size)

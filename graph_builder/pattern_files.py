@@ -100,7 +100,8 @@ SCHEMAS: dict[str, Any] = {
     "entities.toml": {"patterns": {"*": REGEX}},
     "agencies.toml": {
         "agency": [_AGENCY], "national": [_AGENCY], "generic": {"prefixes": [str]},
-        "roles": {"lead_after": REGEX, "lead_before": REGEX, "support_before": REGEX, "support_after": REGEX},
+        "roles": {"lead_before": [str], "lead_after": [str], "support_before": [str], "support_after": [str],
+                  "support_after_skip": [str], "lead_after_gap": int, "gap_stops": str},
         "owner": {"*": str},
     },
     "plan_meta.toml": {"patterns": {"*": REGEX}, "defaults?": {"*": ANY}, "*": ANY},
