@@ -91,7 +91,7 @@ def roles_in(doc: Doc, plan_region: str | None) -> list[tuple[AgencyRef, str]]:
 
         gap_ok = lambda s: 0 <= s - end <= cfg["lead_after_gap"] and not any(c in text[end:s] for c in cfg["gap_stops"])  # noqa: E731
         if cue("support_before", lambda s, e: e == start) or cue(
-                "support_after", lambda s, e: text[end:s] in ("", *cfg["support_after_skip"])):
+                "support_after", lambda s, e: s >= end and text[end:s] in ("", *cfg["support_after_skip"])):
             out.append((ref, "配合"))
         elif cue("lead_before", lambda s, e: e == start) or cue("lead_after", lambda s, e: gap_ok(s)):
             out.append((ref, "牵头"))

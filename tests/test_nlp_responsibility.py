@@ -45,3 +45,15 @@ def test_default_owner_is_the_issuing_department_with_evidence():
     roles = sorted((g.nodes[e.source].props["name"], e.props["role"]) for e in g.edges_of("责任"))
     assert roles == [("安徽省发展和改革委员会", "牵头"), ("安徽省市场监督管理局", "主责")]
     assert "默认" in next(e for e in g.edges_of("责任") if e.props["role"] == "主责").props["evidence"]
+
+
+def test_roles_come_from_cue_spans_next_to_the_agency():
+    from graph_builder.nlp import get_nlp
+
+    doc = get_nlp()("部门联合推进，立项市场监管总局科技计划项目，由省市场监管局牵头")
+    assert {sp.label_ for sp in doc.spans["RESPONSIBILITY"]} >= {"support_before", "lead_before", "lead_after"}
+    assert [sp._.exact for sp in doc.spans["AGENCY"]] and all(sp._.parts for sp in doc.spans["AGENCY"])
+    got = mentions("部门联合推进，立项市场监管总局科技计划项目，由省市场监管局牵头", "安徽省")
+    assert [(a.name, role) for a, role in got] == [("安徽省市场监督管理局", "牵头")], "a cue far before is no cue"
+    got = mentions("省发展改革委等部门配合", "安徽省")
+    assert [(a.name, role) for a, role in got] == [("安徽省发展和改革委员会", "配合")]
