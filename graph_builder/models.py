@@ -31,6 +31,7 @@ CONTAINS, RESPONSIBLE, COVERS, WITHIN, UPPER, OVERLAPS, MEASURES = (
     "CONTAINS", "责任", "COVERS", "WITHIN", "上级规划", "OVERLAPS", "MEASURES")
 SAME_MEASURE = "SAME_MEASURE"  # legacy: older stores hold it; linking clears it (MEASURES replaced it)
 REL_TYPES = (CONTAINS, RESPONSIBLE, COVERS, WITHIN, UPPER, OVERLAPS, MEASURES, SAME_MEASURE)
+EXTRACTED_TYPES = (CONTAINS, RESPONSIBLE, COVERS, WITHIN)  # written by extraction (linking adds the rest)
 
 # ---------------------------------------------------------------- enums
 LEVELS = ("national", "province", "city", "county")

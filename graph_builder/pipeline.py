@@ -9,7 +9,7 @@ from .errors import ConfigError, GraphBuilderError, ParseError, StoreError
 from .extract import PlanExtraction, extract_plan
 from .ingest import SUPPORTED, ReadContext, discover_all, read_document
 from .limits import check_extraction, check_file
-from .models import Graph
+from .models import EXTRACTED_TYPES, PLAN, Graph, is_loaded
 from .progress import Progress, ProgressEvent, null_progress
 from .store import GraphStore, owner_plan
 
@@ -181,7 +181,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
         previous = Graph()
     for fr in report.failed:
         name = Path(fr.path).name
-        kept = [n for n in previous.nodes.values() if n.label == "Plan" and n.props.get("source") == name]
+        kept = [n for n in previous.nodes.values() if n.label == PLAN and n.props.get("source") == name]
         for plan in kept:
             fr.kept_previous = True
             for n in previous.nodes.values():
@@ -189,7 +189,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
                     graph.add_node(n)
     if any(fr.kept_previous for fr in report.failed):
         for e in previous.edges:
-            if e.source in graph.nodes and e.target in graph.nodes and e.type in ("CONTAINS", "责任", "COVERS", "WITHIN"):
+            if e.source in graph.nodes and e.target in graph.nodes and e.type in EXTRACTED_TYPES:
                 graph.add_edge(e)
     if not any(n.label == "Plan" for n in graph.nodes.values()):
         where = "、".join(str(p) for p in paths)
@@ -243,7 +243,7 @@ def _apply_divisions(graph: Graph, report: BuildReport) -> None:
     from .ingest import read_table_rows
     from .normalize import to_match
 
-    plans = [n for n in graph.by_label("Plan") if n.props.get("loaded", True)]
+    plans = [n for n in graph.by_label(PLAN) if is_loaded(n)]
     for f in report.divisions:
         fr = FileResult(str(f))
         report.files.append(fr)

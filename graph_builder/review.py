@@ -15,12 +15,12 @@ from pathlib import Path
 from .errors import ConfigError
 from .link.text import fingerprint
 from .link.view import item_text
-from .models import Edge, Graph, Node
+from .models import UPPER, Edge, Graph, Node
 from .safeout import read_csv_dicts, write_csv
 
 DEFAULT_DECISIONS = Path(os.environ.get("PLANGRAPH_DECISIONS") or "data/review.csv")
 ACTIONS = ("accept", "reject", "add", "local")
-LINK = "上级规划"
+LINK = UPPER
 
 
 @dataclass(slots=True)

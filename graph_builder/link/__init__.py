@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..models import Edge, Graph, Node
+from ..models import CONTAINS, ITEM_LABELS, MEASURE, MEASURES, OVERLAPS, PLAN, UPPER, Edge, Graph, Node, is_loaded
 from ..progress import Progress, ProgressEvent, null_progress
 from .config import LinkConfig, load_config
 from .index import CorpusIndex
@@ -45,13 +45,13 @@ def clear_links(graph: Graph) -> None:
     for e in list(graph.edges):
         if e.type in LINK_TYPES:
             graph.remove_edge(e.key)
-    owned = {e.source for e in graph.edges_of("CONTAINS")}
+    owned = {e.source for e in graph.edges_of(CONTAINS)}
     for n in list(graph.nodes.values()):
-        if n.label == "Measure":  # made by linking; their MEASURES edges went with LINK_TYPES
+        if n.label == MEASURE:  # made by linking; their MEASURES edges went with LINK_TYPES
             graph.remove_node(n.id)
-        elif n.label == "Plan" and n.get("loaded") is False and n.id not in owned:
+        elif n.label == PLAN and not is_loaded(n) and n.id not in owned:
             graph.remove_node(n.id)
-        elif n.label in ("Task", "Project") and ("local" in n.props or "local_changed" in n.props):
+        elif n.label in ITEM_LABELS and ("local" in n.props or "local_changed" in n.props):
             props = {k: v for k, v in n.props.items() if k not in ("local", "local_changed")}
             graph.set_node(Node(n.id, n.label, props))
 
@@ -74,7 +74,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     _tick(progress, "规划层级", 0, 5)
     direct = link_plans(graph, cfg.plans)
     summary.plan_links = sum(len(v) for v in direct.values())
-    summary.placeholders = sum(1 for p in graph.by_label("Plan") if p.get("loaded") is False)
+    summary.placeholders = sum(1 for p in graph.by_label(PLAN) if not is_loaded(p))
     t1 = time.perf_counter()
     summary.seconds["plans"] = t1 - t0
 
@@ -86,7 +86,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     summary.seconds["index"] = t2 - t1
 
     _tick(progress, "任务对应", 1, 5)
-    loaded = {p.id for p in graph.by_label("Plan") if p.get("loaded", True) is not False}
+    loaded = {p.id for p in graph.by_label(PLAN) if is_loaded(p)}
     chain_index: dict[tuple[str, ...], dict[str, list[int]]] = {}  # cities under one province share it
     task_links: list[Edge] = []
     for plan in sorted(view.items_by_plan):
@@ -100,7 +100,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
                                    chain_index[uppers])
         for i, cands in parents.items():
             for c in cands:
-                task_links.append(graph.add_edge(Edge("上级规划", view.items[i].id, view.items[c.up].id, {
+                task_links.append(graph.add_edge(Edge(UPPER, view.items[i].id, view.items[c.up].id, {
                     "score": round(c.score, 4), "method": c.method, "evidence": c.passages,
                     "status": c.status})))
     summary.task_links = len(task_links) - len(prefer_nearest_level(graph, task_links))
@@ -113,13 +113,13 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     summary.seconds["indicators"] = t4 - t3
 
     _tick(progress, "重叠任务", 3, 5)
-    plans = {p.id: p for p in graph.by_label("Plan")}
+    plans = {p.id: p for p in graph.by_label(PLAN)}
     ovs = find_overlaps(view, index, plans, cfg) if index is not None else []
     for o in ovs:
         a, b = view.items[o.a], view.items[o.b]
-        if graph.edge("OVERLAPS", b.id, a.id) is not None:
+        if graph.edge(OVERLAPS, b.id, a.id) is not None:
             continue
-        graph.add_edge(Edge("OVERLAPS", a.id, b.id, {"score": o.score, "kind": o.kind, "evidence": o.evidence}))
+        graph.add_edge(Edge(OVERLAPS, a.id, b.id, {"score": o.score, "kind": o.kind, "evidence": o.evidence}))
         summary.overlaps[o.kind] = summary.overlaps.get(o.kind, 0) + 1
     t5 = time.perf_counter()
     summary.seconds["overlaps"] = t5 - t4
@@ -139,18 +139,18 @@ def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str
     ic = cfg.indicators
     inds = [n for n in graph.by_label("Indicator") if n.get("plan") in loaded]
     chain = {p: set(upper_closure(direct, p)) for p in loaded}
-    levels = {p.id: p.get("level") for p in graph.by_label("Plan")}
+    levels = {p.id: p.get("level") for p in graph.by_label(PLAN)}
     res = link_indicators(inds, chain, ic, levels)
     for m in res.measures:
-        graph.add_node(Node(m.id, "Measure", {"name": m.name, "unit_kind": m.unit_kind, "keys": m.keys}))
+        graph.add_node(Node(m.id, MEASURE, {"name": m.name, "unit_kind": m.unit_kind, "keys": m.keys}))
         for ind, key in m.members:
-            graph.add_edge(Edge("MEASURES", ind, m.id, {"key": key}))
+            graph.add_edge(Edge(MEASURES, ind, m.id, {"key": key}))
         summary.measures += 1
     links: list[Edge] = []
     for low_id, up_id, s in res.upper:
         low, up = graph.nodes[low_id], graph.nodes[up_id]
         v = consistency(low, up, ic, hierarchical=True)
-        links.append(graph.add_edge(Edge("上级规划", low_id, up_id, {
+        links.append(graph.add_edge(Edge(UPPER, low_id, up_id, {
             "score": round(s, 4), "method": "measure_name", "evidence": [str(low.get("name")), str(up.get("name"))],
             "status": "suggested", "flags": v.flags, "reasons": v.reasons})))
     summary.indicator_links += len(links) - len(prefer_nearest_level(graph, links))

@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..models import Graph, Node
+import networkx as nx
+
+from ..models import CONTAINS, ITEM_LABELS, MEASURES, OVERLAPS, PLAN, SAME_MEASURE, SECTION, UPPER, Graph, Node, is_loaded
 from .text import norm
 
-LINK_TYPES = ("上级规划", "OVERLAPS", "MEASURES", "SAME_MEASURE")  # SAME_MEASURE: cleared from older stores
-ITEM_LABELS = ("Task", "Project")
+LINK_TYPES = (UPPER, OVERLAPS, MEASURES, SAME_MEASURE)  # SAME_MEASURE: cleared from older stores
 
 
 @dataclass(slots=True)
@@ -31,14 +32,14 @@ class GraphView:
     graph: Graph
     items: list[Item] = field(default_factory=list)
     items_by_plan: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    parent_of: dict[str, str] = field(default_factory=dict)  # CONTAINS child -> parent
+    #: CONTAINS edges reversed (child → parent) as a networkx view, for walking up the outline.
+    up_tree: nx.MultiDiGraph | None = None
 
     @classmethod
     def build(cls, graph: Graph) -> "GraphView":
         v = cls(graph)
-        for e in graph.edges_of("CONTAINS"):
-            v.parent_of[e.target] = e.source
-        loaded = {p.id for p in graph.by_label("Plan") if p.get("loaded", True) is not False}
+        v.up_tree = nx.subgraph_view(graph.nx(), filter_edge=lambda u, w, k: k == CONTAINS).reverse(copy=False)
+        loaded = {p.id for p in graph.by_label(PLAN) if is_loaded(p)}
         nodes = sorted((n for n in graph.nodes.values() if n.label in ITEM_LABELS and n.get("plan") in loaded),
                        key=lambda n: (n.get("plan"), n.get("line") or 0, n.id))
         for n in nodes:
@@ -50,13 +51,13 @@ class GraphView:
         return v
 
     def section_of(self, node_id: str) -> str | None:
-        seen = 0
-        cur = self.parent_of.get(node_id)
-        while cur is not None and seen < 20:
-            n = self.graph.nodes.get(cur)
-            if n is not None and n.label == "Section":
-                return cur
-            cur, seen = self.parent_of.get(cur), seen + 1
+        """The nearest enclosing Section (breadth-first up the CONTAINS tree)."""
+        if node_id not in self.up_tree:
+            return None
+        for _, anc in nx.bfs_edges(self.up_tree, node_id, depth_limit=20):
+            n = self.graph.nodes.get(anc)
+            if n is not None and n.label == SECTION:
+                return anc
         return None
 
 
