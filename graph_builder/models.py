@@ -44,6 +44,7 @@ SECTION_KINDS = ("task", "context", "goals", "safeguard")
 INDICATOR_SOURCES = ("table", "prose")
 AGENCY_KINDS = ("body", "generic")
 UNIT_KINDS = ("percent", "ratio", "amount", "duration", "score", "count", "")  # Measure.unit_kind
+REGION_SOURCES = ("title", "issuer", "doc_no", "cites", "body", "manifest")  # evidence a plan's region came from
 OVERLAP_KINDS = ("within_plan", "same_region", "peer")
 ORPHAN_KINDS = ("no_upper", "not_picked_up", "no_agency")
 #: Consistency flags on Indicator→Indicator 上级规划 / SAME_MEASURE (graph_builder.link.indicators writes them).
@@ -99,7 +100,8 @@ _LINK_REVIEW = {"decision": STR, "decided": STR, "note": STR}
 NODE_PROPS: dict[str, dict[str, Prop]] = {
     PLAN: {"title": STR, "region": STR, "level": enum(*LEVELS), "issuer": STR, "date": STR, "source": STR,
            "loaded": BOOL, "doc_no": STR, "cites": STRS, "kind": enum(*PLAN_KINDS),
-           "title_inferred": BOOL, "issuer_inferred": BOOL},
+           "title_inferred": BOOL, "issuer_inferred": BOOL,
+           "region_source": enum(*REGION_SOURCES), "level_source": enum("manifest")},
     SECTION: {"plan": STR, "title": STR, "path": STRS, "line": INT, "page": INT, "kind": enum(*SECTION_KINDS)},
     TASK: dict(_ITEM),
     PROJECT: {**_ITEM, "box": STR},

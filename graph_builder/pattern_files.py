@@ -108,6 +108,7 @@ SCHEMAS: dict[str, Any] = {
     "indicators.toml": {"table?": {"caption?": REGEX, "cumulative_note?": REGEX, "*": ANY},
                         "prose?": {"*": ANY}, "*": ANY},
     "link_indicator_words.toml": {"*": ANY},
+    "plan_identity.toml": {"*": ANY},  # graph_builder.extract.plan_region
     "link.toml": {"*": ANY},  # typed by graph_builder.link.config
 }
 
