@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graph_builder.models import Graph  # noqa: E402
+from graph_builder.store import open_neo4j  # noqa: E402
 from graph_builder.store.neo4j_store import Neo4jStore  # noqa: E402
 from tests.neo4j_fixtures import hold_server_lock, scaled_graph  # noqa: E402
 
@@ -92,7 +93,7 @@ def main() -> int:
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)  # retried deadlocks are expected; failures still raise
     t0 = time.perf_counter()
-    store = Neo4jStore()
+    store = open_neo4j()
     store.ping()
     hold_server_lock(store.settings.uri)  # test sessions on the same server wait for us, and we for them
     print(f"server: {store.describe()}")

@@ -46,10 +46,8 @@ def build(store: Path) -> tuple[float, float]:
 def counts(store_dir: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from graph_builder.orphan_report import summarise
-    from graph_builder.queries import load_library
     from graph_builder.store import EmbeddedStore
 
-    load_library()
     store = EmbeddedStore(store_dir)
     g = store.load()
     plans = list(g.by_label("Plan"))

@@ -20,7 +20,6 @@ import openpyxl
 import pytest
 
 from graph_builder.cli import main
-from graph_builder.queries import load_library
 from graph_builder.store import EmbeddedStore
 from graph_builder.ui.cdp import CHROMIUM, Browser, Clicker, by_text_js, free_port, page_ready_js, start_app, stop, wait_http
 
@@ -100,7 +99,6 @@ GRAPH_JS = """(() => {
 
 def test_path1_where_did_the_anhui_goal_go(app):
     b, store = app["browser"], app["store"]
-    load_library()
     goal = next(n for n in store.nodes("Task") if n.title == GOAL and store.node(n.plan).get("region") == "安徽省")
     implementing = {r["id"] for r in store.query("trace_down", id=goal.id)}
     assert implementing, "the seed build links Suzhou items to the goal"
@@ -123,7 +121,6 @@ def test_path1_where_did_the_anhui_goal_go(app):
 
 def test_path2_missing_sources_and_not_picked_up(app):
     b, store = app["browser"], app["store"]
-    load_library()
     no_match = [r for r in store.query("orphans", kind="no_upper") if r["reason"] == "no_match"]
     not_picked = [r for r in store.query("orphans", kind="not_picked_up")]
     assert no_match and not_picked
