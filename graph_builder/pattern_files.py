@@ -111,6 +111,8 @@ SCHEMAS: dict[str, Any] = {
                         "prose?": {"*": ANY}, "*": ANY},
     "link_indicator_words.toml": {"*": ANY},
     "plan_identity.toml": {"*": ANY},  # graph_builder.extract.plan_region
+    "explorer.toml": {"*": ANY},  # graph_builder.orphan_report
+    "division_units.toml": {"*": ANY},  # graph_builder.division
     "link.toml": {"*": ANY},  # typed by graph_builder.link.config
 }
 
