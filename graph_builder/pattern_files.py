@@ -113,6 +113,9 @@ SCHEMAS: dict[str, Any] = {
     "plan_identity.toml": {"*": ANY},  # graph_builder.extract.plan_region
     "explorer.toml": {"*": ANY},  # graph_builder.orphan_report
     "division_units.toml": {"*": ANY},  # graph_builder.division
+    "limits.toml": {"*": ANY},  # graph_builder.limits
+    "sanitize.toml": {"*": ANY},  # graph_builder.sanitize
+    "link_synonyms.toml": {"*": ANY},  # graph_builder.link (abbreviations)
     "link.toml": {"*": ANY},  # typed by graph_builder.link.config
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,10 +65,8 @@ def describe(counts: dict[str, int]) -> str:
 def sanitize_doc(doc):
     """Clean every line of a :class:`~graph_builder.ingest.SourceDoc` in place; one warning names what went
     (with the count per group), and the document is returned."""
-    from .ingest import SourceLine
-
-    counts: dict[str, int] = {}
-    doc.lines = [SourceLine(ln.no, clean_text(ln.text, counts), ln.page) if _needs(ln.text) else ln for ln in doc.lines]
+    counts: dict[str, int] = {}  # dataclasses.replace keeps SourceLine without importing ingest (no cycle)
+    doc.lines = [replace(ln, text=clean_text(ln.text, counts)) if _needs(ln.text) else ln for ln in doc.lines]
     if counts:
         doc.warnings.append(f"{doc.path}: 已移除不可见或控制字符：{describe(counts)}")
     return doc

@@ -32,6 +32,7 @@ class GraphView:
     graph: Graph
     items: list[Item] = field(default_factory=list)
     items_by_plan: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    parent_of: dict[str, str] = field(default_factory=dict)  # CONTAINS child -> parent
     #: CONTAINS edges reversed (child → parent), for walking up the outline with networkx.
     up_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
 
@@ -39,7 +40,8 @@ class GraphView:
     def build(cls, graph: Graph) -> "GraphView":
         v = cls(graph)
         # a plain DiGraph, not a filtered view of graph.nx(): BFS on a view counts the view's nodes per call
-        v.up_tree.add_edges_from((e.target, e.source) for e in graph.edges_of(CONTAINS))
+        v.parent_of = {e.target: e.source for e in graph.edges_of(CONTAINS)}
+        v.up_tree.add_edges_from(v.parent_of.items())
         loaded = {p.id for p in graph.by_label(PLAN) if is_loaded(p)}
         nodes = sorted((n for n in graph.nodes.values() if n.label in ITEM_LABELS and n.get("plan") in loaded),
                        key=lambda n: (n.get("plan"), n.get("line") or 0, n.id))
