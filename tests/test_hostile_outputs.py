@@ -29,7 +29,7 @@ def hostile(tmp_path_factory):
     ids = payload_nodes(g)
     # a title carrying raw terminal escapes, as a store built before ingest sanitising could hold
     raw = g.nodes[ids[FORMULA]]
-    g.nodes[raw.id] = type(raw)(raw.id, raw.label, {**raw.props, "title": raw.title + "\x1b[2J\x1b]8;;http://evil\x07链接"})
+    g.set_node(type(raw)(raw.id, raw.label, {**raw.props, "title": raw.title + "\x1b[2J\x1b]8;;http://evil\x07链接"}))
     store.replace_all(g)
     return d, store, ids
 
