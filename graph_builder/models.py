@@ -241,6 +241,7 @@ class Graph:
 
     def __init__(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()):
         self._nodes: dict[str, Node] = {}
+        self._nodes_view = MappingProxyType(self._nodes)  # a live read-only view, made once (hot in linking)
         self._edges: dict[tuple[str, str, str], Edge] = {}
         self._nx: "nx.MultiDiGraph | None" = None
         for n in nodes:
@@ -260,15 +261,14 @@ class Graph:
                     merged[k] = sorted(set(merged[k]) | set(v))
                 elif v is not None or k not in merged:
                     merged[k] = v
-            node = Node(node.id, node.label, merged)
-            validate_node(node)
+            node = Node(node.id, node.label, merged)  # both parts were validated; a merge keeps their types
         self._nodes[node.id] = node
         return node
 
     @property
     def nodes(self) -> Mapping[str, Node]:
         """Read-only id → node view; change nodes with add_node/set_node/remove_node (keeps the nx view true)."""
-        return MappingProxyType(self._nodes)
+        return self._nodes_view
 
     def remove_node(self, node_id: str) -> None:
         """Drop a node and every edge touching it."""
