@@ -91,9 +91,9 @@ def run_one(corpus: Path, workdir: Path, add: bool, neo4j: bool = False) -> dict
 def neo4j_timings(store) -> dict:
     """Bulk import into the emptied local server, then an incremental load after one plan changed."""
     from graph_builder.models import Graph, Node
-    from graph_builder.store.neo4j_store import Neo4jStore
+    from graph_builder.store import open_neo4j
 
-    with Neo4jStore() as s:
+    with open_neo4j() as s:
         s.replace_all(Graph())
     t0 = time.perf_counter()
     r = subprocess.run(PLANGRAPH + ["load-neo4j", "--bulk", "--store", str(store.directory)], capture_output=True, text=True)
@@ -101,7 +101,7 @@ def neo4j_timings(store) -> dict:
            "bulk_detail": (r.stdout or r.stderr).strip().splitlines()[-2:]}
     g = store.load()
     task = next(n for n in g.nodes.values() if n.label == "Task")
-    g.nodes[task.id] = Node(task.id, "Task", {**task.props, "title": task.title + "（修订）"})
+    g.set_node(Node(task.id, "Task", {**task.props, "title": task.title + "（修订）"}))
     store.replace_all(g)
     t1 = time.perf_counter()
     r = subprocess.run(PLANGRAPH + ["load-neo4j", "--store", str(store.directory)], capture_output=True, text=True)

@@ -125,7 +125,7 @@ def drop_plans(graph: Graph, plan_ids: set[str]) -> None:
         return
     gone = {nid for nid, n in graph.nodes.items() if owner(n) in plan_ids}
     for nid in gone:
-        del graph.nodes[nid]
+        graph.pop_node(nid)
     for e in graph.edges:
         if e.source in gone or e.target in gone:
             graph.remove_edge(e.key)
@@ -151,7 +151,7 @@ def prune_shared(graph: Graph) -> None:
         if (owner(n) is None and n.label != "Region" and nid not in touched) \
                 or (n.label == "Region" and nid not in live_regions) \
                 or (n.label == "Plan" and n.props.get("loaded") is False and nid not in targets):
-            del graph.nodes[nid]
+            graph.pop_node(nid)
     for e in graph.edges:
         if e.source not in graph.nodes or e.target not in graph.nodes:
             graph.remove_edge(e.key)
@@ -213,7 +213,7 @@ def relink(graph: Graph, dirty: set[str], chain: dict[str, frozenset[str]], deci
             graph.remove_edge(e.key)
     for nid, n in sub.nodes.items():
         if owner(n) in dirty:
-            graph.nodes[nid] = n  # link marks (local, local_changed) as the relink left them
+            graph.set_node(n)  # link marks (local, local_changed) as the relink left them
     fresh = set(sub.nodes) - set(graph.nodes)  # placeholders and hubs the relink created
     written = 0
     for e in sub.edges:

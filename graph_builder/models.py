@@ -270,6 +270,11 @@ class Graph:
         """Read-only id → node view; change nodes with add_node/set_node/remove_node (keeps the nx view true)."""
         return self._nodes_view
 
+    def pop_node(self, node_id: str) -> None:
+        """Drop a node only (the caller removes its edges, e.g. in one pass for many nodes)."""
+        self._nx = None
+        self._nodes.pop(node_id, None)
+
     def remove_node(self, node_id: str) -> None:
         """Drop a node and every edge touching it."""
         self._nx = None

@@ -19,7 +19,7 @@ def _same(a: Graph, b: Graph) -> None:
 
 @pytest.fixture()
 def local_server(neo4j_store):
-    from graph_builder.store.neo4j_store import _local_uri
+    from graph_builder.settings import local_uri as _local_uri
 
     if neo4j_store.settings.uri != _local_uri():
         pytest.skip("bulk import needs the local server of scripts/neo4j.sh (offline import)")
@@ -28,14 +28,14 @@ def local_server(neo4j_store):
 
 def test_bulk_import_loads_the_graph_then_refuses_a_non_empty_database(local_server, seed_store, tmp_path, capsys):
     from graph_builder.cli import main
-    from graph_builder.store.neo4j_store import Neo4jStore
+    from graph_builder.store import open_neo4j
 
     local_server.replace_all(Graph())
     src = tmp_path / "store"
     shutil.copytree(seed_store.directory, src)
     assert main(["load-neo4j", "--bulk", "--store", str(src)]) == 0
     assert "批量导入完成" in capsys.readouterr().out
-    with Neo4jStore() as s:
+    with open_neo4j() as s:
         _same(s.load(), seed_store.load())
         assert s.load_status()["status"] == "complete"
     assert main(["load-neo4j", "--bulk", "--store", str(src)]) != 0
@@ -44,21 +44,21 @@ def test_bulk_import_loads_the_graph_then_refuses_a_non_empty_database(local_ser
     # a second load after one plan changed sends that plan only, and the database equals the new graph
     g = EmbeddedStore(src).load()
     task = next(n for n in g.nodes.values() if n.label == "Task")
-    g.nodes[task.id] = Node(task.id, "Task", {**task.props, "title": task.title + "（修订）"})
+    g.set_node(Node(task.id, "Task", {**task.props, "title": task.title + "（修订）"}))
     EmbeddedStore(src).replace_all(g)
     assert main(["load-neo4j", "--store", str(src)]) == 0
     assert "有变化的 1 份规划" in capsys.readouterr().out
-    with Neo4jStore() as s:
+    with open_neo4j() as s:
         _same(s.load(), g)
 
 
 def test_a_routing_neo4j_uri_reaches_the_local_server(neo4j_store, seed_store):
-    from graph_builder.store.neo4j_store import Neo4jStore
+    from graph_builder.store import open_neo4j
 
     port = neo4j_store.settings.uri.rsplit(":", 1)[1]
     if not neo4j_store.counts().get("Plan"):
         neo4j_store.replace_all(seed_store.load())
-    with Neo4jStore(uri=f"neo4j://127.0.0.1:{port}") as routed:
+    with open_neo4j(uri=f"neo4j://127.0.0.1:{port}") as routed:
         routed.ping()
         assert routed.counts() == neo4j_store.counts()
         rows = routed.query("search", text="知识产权", limit=5)

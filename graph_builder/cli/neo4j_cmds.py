@@ -131,7 +131,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _bulk(args: argparse.Namespace, graph, store, src) -> int:
     """``load-neo4j --bulk``: offline import into the local server (see graph_builder.neo4j_bulk)."""
     from ..neo4j_bulk import bulk_import
-    from ..store.neo4j_store import _local_uri, local_state_dir
+    from ..settings import local_state_dir, local_uri as _local_uri
     from . import console
 
     if store.settings.uri != _local_uri():
