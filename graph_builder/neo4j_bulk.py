@@ -184,7 +184,8 @@ class BulkStats:
 def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> BulkStats:
     """First load of a big graph into the local server: refuse unless the database is empty, then
     stop the server, import offline, restart it, create the schema and mark the load complete."""
-    from .store.neo4j_store import Neo4jStore, _chunks, cypher, labelled
+    from .store import open_neo4j
+    from .store.neo4j_store import _chunks, cypher, labelled
 
     if store._read(cypher("any_node"))[0]["any"]:
         raise StoreError(f"{store.describe()} 中已有数据；批量导入只用于空数据库（增量更新请用 plangraph load-neo4j）")
@@ -213,7 +214,7 @@ def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> 
     _server("start")
     stats.seconds["start"] = time.perf_counter() - t3
     t4 = time.perf_counter()
-    fresh = Neo4jStore(uri=settings[0], user=settings[1], database=settings[2])
+    fresh = open_neo4j(uri=settings[0], user=settings[1], database=settings[2])
     try:
         fresh.ping()
         fresh.ensure_schema()
