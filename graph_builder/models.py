@@ -93,7 +93,7 @@ def enum(*values: Any) -> Prop:
 
 
 _ITEM = {"plan": STR, "title": STR, "text": STR, "path": STRS, "line": INT, "page": INT, "deadline": STR,
-         "cites": STRS, "local": BOOL, "local_changed": BOOL, "notes": STRS}
+         "cites": STRS, "local": BOOL, "local_changed": BOOL, "notes": STRS, "title_raw": STR}
 _LINK_REVIEW = {"decision": STR, "decided": STR, "note": STR}
 
 #: Properties per node label (the export contract). Undeclared properties are reported by the schema test.
@@ -101,13 +101,13 @@ NODE_PROPS: dict[str, dict[str, Prop]] = {
     PLAN: {"title": STR, "region": STR, "level": enum(*LEVELS), "issuer": STR, "date": STR, "source": STR,
            "loaded": BOOL, "doc_no": STR, "cites": STRS, "kind": enum(*PLAN_KINDS),
            "title_inferred": BOOL, "issuer_inferred": BOOL,
-           "region_source": enum(*REGION_SOURCES), "level_source": enum("manifest")},
+           "region_source": enum(*REGION_SOURCES), "level_source": enum("manifest"), "title_raw": STR},
     SECTION: {"plan": STR, "title": STR, "path": STRS, "line": INT, "page": INT, "kind": enum(*SECTION_KINDS)},
     TASK: dict(_ITEM),
     PROJECT: {**_ITEM, "box": STR},
     INDICATOR: {"plan": STR, "name": STR, "unit": STR, "baseline": STR, "target": STR, "attribute": STR,
                 "cumulative": BOOL, "category": STR, "source": enum(*INDICATOR_SOURCES), "line": INT,
-                "seq": STR, "page": INT, "task": STR, "quote": STR, "prose_line": INT},
+                "seq": STR, "page": INT, "task": STR, "quote": STR, "prose_line": INT, "name_raw": STR},
     MEASURE: {"name": STR, "unit_kind": enum(*UNIT_KINDS), "keys": STRS},
     AGENCY: {"name": STR, "region": STR, "aliases": STRS, "kind": enum(*AGENCY_KINDS)},
     REGION: {"name": STR, "level": enum(*LEVELS), "parent": STR},

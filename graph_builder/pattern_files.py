@@ -115,6 +115,8 @@ SCHEMAS: dict[str, Any] = {
     "division_units.toml": {"*": ANY},  # graph_builder.division
     "limits.toml": {"*": ANY},  # graph_builder.limits
     "sanitize.toml": {"*": ANY},  # graph_builder.sanitize
+    "ingest.toml": {"*": ANY},  # graph_builder.ingest
+    "repair.toml": {"*": ANY},  # graph_builder.repair
     "link_synonyms.toml": {"*": ANY},  # graph_builder.link (abbreviations)
     "link.toml": {"*": ANY},  # typed by graph_builder.link.config
 }

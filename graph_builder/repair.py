@@ -127,7 +127,8 @@ def _same_numbers(a: str, b: str) -> bool:
 
 def repair_graphs(extractions) -> list[str]:
     """Repair titles and names in each extracted plan against the others; returns one warning per repair."""
-    from .normalize import _t2s, to_match
+    from .normalize import to_match
+    from .textnorm import t2s
 
     warnings: list[str] = []
     texts = {ex.plan.id: [to_match(t) for t in _plan_texts(ex.graph, ex.plan.id)] for ex in extractions}
@@ -138,7 +139,7 @@ def repair_graphs(extractions) -> list[str]:
         for n in ex.graph.nodes.values():
             key = "name" if n.label == "Indicator" else "title" if n.label in ("Task", "Project") else None
             value = n.props.get(key) if key else None
-            if not isinstance(value, str) or _t2s()(value) != value:
+            if not isinstance(value, str) or t2s(value) != value:
                 continue  # traditional script: the vocabulary is simplified
             fixed = repair_text(value, vocab)
             if fixed:
