@@ -38,17 +38,27 @@ def test_accept_then_text_change_makes_link_suspect(tmp_path):
     assert (ids["C1"], ids["P1"]) in summary.suspect
 
 
+def test_links_keep_the_nearest_level(tmp_path):
+    g, ids = load_fixture()
+    link_graph(g)
+    assert _edge(g, ids["C1"], ids["P1"]) is not None and _edge(g, ids["P1"], ids["N1"]) is not None
+    assert _edge(g, ids["C1"], ids["N1"]) is None  # implied by city → province → nation
+    down = {r["id"]: r["depth"] for r in trace_chain(g, ids["N1"], "down")}
+    assert down[ids["C1"]] == 2
+
+
 def test_reject_hides_link_from_trace_and_survives_rebuild(tmp_path):
     path = tmp_path / "review.csv"
     g, ids = load_fixture()
     link_graph(g)
-    assert _edge(g, ids["C1"], ids["N1"]) is not None
-    record(path, g, "reject", ids["C1"], ids["N1"])
+    record(path, g, "reject", ids["C1"], ids["P1"])
     g2, _ = load_fixture()
     link_graph(g2, decisions_path=path)
-    assert _edge(g2, ids["C1"], ids["N1"]).get("status") == "rejected"
-    down = {r["id"]: r["depth"] for r in trace_chain(g2, ids["N1"], "down")}
-    assert down[ids["C1"]] == 2  # still reached, but only through the province task
+    assert _edge(g2, ids["C1"], ids["P1"]).get("status") == "rejected"
+    assert ids["C1"] not in {r["id"] for r in trace_chain(g2, ids["P1"], "down")}
+    # with the province link rejected, the direct city → nation link is no longer implied and stays
+    assert _edge(g2, ids["C1"], ids["N1"]) is not None
+    assert {r["id"]: r["depth"] for r in trace_chain(g2, ids["N1"], "down")}[ids["C1"]] == 1
 
 
 def test_add_manual_link(tmp_path):
@@ -85,8 +95,8 @@ def test_decision_file_is_sorted_and_one_row_per_pair(tmp_path):
     g, ids = load_fixture()
     link_graph(g)
     record(path, g, "accept", ids["P3"], ids["N3"])
-    record(path, g, "reject", ids["C1"], ids["N1"])
-    record(path, g, "accept", ids["C1"], ids["N1"])  # replaces the earlier rejection
+    record(path, g, "reject", ids["C1"], ids["P1"])
+    record(path, g, "accept", ids["C1"], ids["P1"])  # replaces the earlier rejection
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["source"], r["action"]) for r in rows] == sorted((r["source"], r["action"]) for r in rows)
     assert sum(1 for r in rows if r["source"] == ids["C1"]) == 1
@@ -102,7 +112,7 @@ def test_cli_review_and_report(tmp_path, capsys):
     dec = tmp_path / "review.csv"
     common = ["--store", str(store.directory), "--decisions", str(dec)]
     assert main(["review", "local", ids["C2"], *common]) == 0
-    assert main(["review", "reject", ids["C1"], ids["N1"], *common]) == 0
+    assert main(["review", "reject", ids["C1"], ids["P1"], *common]) == 0
     assert main(["review", "accept", ids["W2"], ids["N4"], *common]) == 4  # no such link: use add
     assert main(["link", *common]) == 0
     assert store.load().nodes[ids["C2"]].get("local") is True

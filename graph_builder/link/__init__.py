@@ -103,12 +103,11 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
                 task_links.append(graph.add_edge(Edge(UPPER, view.items[i].id, view.items[c.up].id, {
                     "score": round(c.score, 4), "method": c.method, "evidence": c.passages,
                     "status": c.status})))
-    summary.task_links = len(task_links) - len(prefer_nearest_level(graph, task_links))
     t3 = time.perf_counter()
     summary.seconds["tasks"] = t3 - t2
 
     _tick(progress, "指标对应", 2, 5)
-    _link_indicators(graph, direct, loaded, cfg, summary)
+    indicator_links = _link_indicators(graph, direct, loaded, cfg, summary)
     t4 = time.perf_counter()
     summary.seconds["indicators"] = t4 - t3
 
@@ -126,6 +125,10 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     _tick(progress, "审核决定", 4, 5)
     rep = apply_decisions(graph, load_decisions(decisions_path))
+    # after the decisions: a rejected province link never hides the direct national one, an accepted one stays
+    dropped = {e.key for e in prefer_nearest_level(graph, task_links + indicator_links)}
+    summary.task_links = sum(1 for e in task_links if e.key not in dropped)
+    summary.indicator_links = sum(1 for e in indicator_links if e.key not in dropped)
     summary.decisions_applied, summary.suspect, summary.stale = rep.applied, rep.suspect, rep.stale
     summary.seconds["review"] = time.perf_counter() - t5
     summary.seconds["total"] = time.perf_counter() - t0
@@ -134,7 +137,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
 
 def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str], cfg: LinkConfig,
-                     summary: LinkSummary) -> None:
+                     summary: LinkSummary) -> list[Edge]:
     """One Measure per measure (Indicator -[:MEASURES]-> Measure); 上级规划 inside one region chain."""
     ic = cfg.indicators
     inds = [n for n in graph.by_label("Indicator") if n.get("plan") in loaded]
@@ -153,4 +156,4 @@ def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str
         links.append(graph.add_edge(Edge(UPPER, low_id, up_id, {
             "score": round(s, 4), "method": "measure_name", "evidence": [str(low.get("name")), str(up.get("name"))],
             "status": "suggested", "flags": v.flags, "reasons": v.reasons})))
-    summary.indicator_links += len(links) - len(prefer_nearest_level(graph, links))
+    return links

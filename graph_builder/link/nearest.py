@@ -1,9 +1,9 @@
-"""Keep each task and indicator link at the nearest level: a city task that implements a provincial task which in turn
-implements a national task is linked city → province → nation, not also city → nation.
+"""Keep each task and indicator link at the nearest level: a city task that implements a provincial task which
+in turn implements a national task is linked city → province → nation, not also city → nation.
 
 A lower plan is scored against every loaded plan up its chain (so a city task can link straight to the nation
 when the province plan is missing); when the province is loaded, the direct city → nation link is redundant and
-hides the province from the trace. networkx's transitive reduction of the automatic links finds exactly those.
+hides the province from the trace. networkx's transitive reduction of the non-rejected links finds exactly those.
 """
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from ..models import Edge, Graph
+from ..models import PLAN, UPPER, Edge, Graph
+
+# reviewed links are the reviewer's: never dropped, and a rejected one is no path
+_KEEP = frozenset({"accepted", "rejected"})
 
 
 def redundant_links(links: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -28,9 +31,17 @@ def redundant_links(links: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def prefer_nearest_level(graph: Graph, links: list[Edge]) -> list[Edge]:
-    """Remove the automatic links made redundant by a chain through a nearer level; returns the removed edges."""
-    drop = redundant_links((e.source, e.target) for e in links)
-    removed = [e for e in links if (e.source, e.target) in drop]
+    """Remove the automatic ``links`` made redundant by a chain of non-rejected links through a nearer level.
+
+    Paths may run through any non-rejected item link in the graph (a reviewer's accepted or added link
+    included); only unreviewed automatic links are removed. Returns the removed edges.
+    """
+    current = [c for e in links if (c := graph.edge(UPPER, e.source, e.target)) is not None]
+    candidates = {(e.source, e.target) for e in current if e.get("status") not in _KEEP}
+    paths = [(e.source, e.target) for e in graph.edges_of(UPPER)
+             if e.get("status") != "rejected" and graph.nodes[e.source].label != PLAN]
+    drop = redundant_links(paths) & candidates
+    removed = [e for e in current if (e.source, e.target) in drop]
     for e in removed:
         graph.remove_edge(e.key)
     return removed
