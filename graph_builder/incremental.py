@@ -29,9 +29,10 @@ INDEX_FILE = "build-index.json"
 INDEX_SCHEMA = "plangraph-build-index/1"
 SHARED_PLANLESS = ("Agency", "Region")
 #: the code and data that decide what a build produces (the CLI, stores and UI do not)
-SHAPING_DIRS = ("extract", "link", "patterns")
-SHAPING_MODULES = ("ingest.py", "normalize.py", "outline.py", "nlp.py", "regions.py", "responsibility.py",
-                   "division.py", "models.py", "review.py", "pipeline.py", "incremental.py")
+# Code that only reads or presents the graph; every other module (new ones included) shapes it.
+PRESENTATION_DIRS = ("ui", "cli", "store")
+PRESENTATION_MODULES = ("analyse.py", "bench.py", "briefing.py", "export.py", "goal.py", "orphan_report.py",
+                        "queries.py", "traversal.py", "settings.py", "safeout.py", "neo4j_bulk.py", "progress.py")
 
 
 def file_sha(path: Path) -> str:
@@ -50,7 +51,7 @@ def fingerprint(overrides: dict | None, decisions: Path | None, link: bool, file
     for f in sorted(Path(str(pkg)).rglob("*")):
         rel = f.relative_to(Path(str(pkg)))
         if f.is_file() and f.suffix in (".py", ".toml", ".txt", ".csv", ".json") and "__pycache__" not in f.parts \
-                and (rel.parts[0] in SHAPING_DIRS or rel.name in SHAPING_MODULES):
+                and rel.parts[0] not in PRESENTATION_DIRS and rel.as_posix() not in PRESENTATION_MODULES:
             h.update(rel.as_posix().encode())
             h.update(f.read_bytes())
     names = {Path(f).name for f in files}
@@ -233,12 +234,13 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
 
     *trust_unchanged* (``plangraph add``): files already in the index count as unchanged without rehashing.
     """
-    from .pipeline import BuildReport, _apply_divisions, _is_division, extract_all, ocr_cache_dir
+    from .extract_files import BuildReport, apply_divisions, extract_all, is_division, ocr_cache_dir
+    from .repair import repair_graph
     from .responsibility import assign_responsibility
 
     report = BuildReport()
     t0 = time.perf_counter()
-    plan_files = [f for f in files if not _is_division(f)]
+    plan_files = [f for f in files if not is_division(f)]
     current = {key(f): f for f in plan_files}
     shas: dict[str, str] = {}
     changed: list[Path] = []
@@ -252,7 +254,7 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
             changed.append(f)
     removed = [k for k in idx.files if k not in current]
     report.timings["hash"] = time.perf_counter() - t0
-    if not changed and not removed and not any(_is_division(f) for f in files):
+    if not changed and not removed and not any(is_division(f) for f in files):
         report.warnings.insert(0, f"增量构建：{len(current)} 个文件均未变化，图谱保持不变（完整重建：--full）")
         return report
 
@@ -260,7 +262,8 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
     graph = Graph(loaded.nodes.values(), loaded.edges)
     del loaded
     old_chain = chains(plan_skeleton(graph)) if link and idx.linked else {}
-    extractions, _ = extract_all(changed, progress, report, overrides=overrides, cache_dir=ocr_cache_dir(store))
+    extractions, _ = extract_all(changed, progress, report, overrides=overrides, cache_dir=ocr_cache_dir(store),
+                                 repair=False)
     t1 = time.perf_counter()
     failed = {key(Path(fr.path)) for fr in report.failed}
     drop = {idx.files[k]["plan"] for k in removed if idx.files[k].get("plan")}
@@ -279,11 +282,13 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
     assign_responsibility(new)
     drop_plans(graph, drop)
     graph.merge(new)
+    # the whole corpus is the repair vocabulary, as in a clean build (a rerun equals a clean run)
+    report.warnings.extend(repair_graph(graph, report={p.id for p in new.by_label("Plan")}))
     for fr in report.failed:
         if key(Path(fr.path)) in idx.files and idx.files[key(Path(fr.path))].get("plan"):
             fr.kept_previous = True
-    report.divisions = [f for f in files if _is_division(f)]
-    _apply_divisions(graph, report)
+    report.divisions = [f for f in files if is_division(f)]
+    apply_divisions(graph, report)
     prune_shared(graph)
     report.timings["merge"] = time.perf_counter() - t1
 

@@ -125,25 +125,142 @@ def _same_numbers(a: str, b: str) -> bool:
     return re.findall(r"[\dA-Za-z.%]+", a) == re.findall(r"[\dA-Za-z.%]+", b)
 
 
-def repair_graphs(extractions) -> list[str]:
-    """Repair titles and names in each extracted plan against the others; returns one warning per repair."""
+class _OthersHave:
+    """``gram in x``: some plan other than *own* has the gram (document frequency minus the own plan)."""
+
+    def __init__(self, df: Counter, own: set[str] | Counter, base: frozenset[str], repeated: set[str] = frozenset()):
+        self.df, self.own, self.base, self.repeated = df, own, base, repeated
+
+    def __contains__(self, g: str) -> bool:
+        return g in self.base or g in self.repeated or self.df.get(g, 0) - (1 if g in self.own else 0) > 0
+
+
+class _Mid:
+    """``mid.get((a, c))``: characters x with a trigram a-x-c known from the other plans or jieba/patterns."""
+
+    def __init__(self, mid: dict[tuple[str, str], set[str]], tri: _OthersHave):
+        self.mid, self.tri = mid, tri
+
+    def get(self, ac: tuple[str, str], default=()):
+        xs = {x for x in self.mid.get(ac, ()) if ac[0] + x + ac[1] in self.tri}
+        return xs or default
+
+
+class _Elsewhere:
+    """``stretch in blob``: printed verbatim in another plan (or the pattern terms)."""
+
+    def __init__(self, corpus: "CorpusVocabulary", plan: str):
+        self.corpus, self.plan = corpus, plan
+
+    def __contains__(self, stretch: str) -> bool:
+        return self.corpus.printed_elsewhere(stretch, self.plan)
+
+
+class CorpusVocabulary:
+    """Gram statistics of the whole corpus, built once; :meth:`for_plan` gives the vocabulary of "the other
+    plans" for one plan without rebuilding it per plan (cost and memory grow linearly with the corpus)."""
+
+    def __init__(self, texts_by_plan: dict[str, list[str]]):
+        import bisect
+
+        self._bisect = bisect.bisect_right
+        self.base2, self.base3 = _base_vocab()
+        self.df2: Counter = Counter()
+        self.df3: Counter = Counter()
+        self.texts = texts_by_plan
+        parts, self.starts, self.owners, pos = [], [], [], 0
+        for pid, ts in texts_by_plan.items():
+            self.df2.update(set(_grams(ts, 2)))
+            self.df3.update(set(_grams(ts, 3)))
+            chunk = "\n".join(ts) + "\n\x00\n"
+            parts.append(chunk)
+            self.starts.append(pos)
+            self.owners.append(pid)
+            pos += len(chunk)
+        self.blob = "".join(parts)
+        self.terms = "\n".join(_cfg()["terms"])
+        self.mid: dict[tuple[str, str], set[str]] = {}
+        for g in (*self.df3, *self.base3):
+            self.mid.setdefault((g[0], g[2]), set()).add(g[1])
+        self.words = _jieba_words()
+
+    def printed_elsewhere(self, stretch: str, plan: str) -> bool:
+        if stretch in self.terms:
+            return True
+        i = self.blob.find(stretch)
+        while i >= 0:
+            if self.owners[self._bisect(self.starts, i) - 1] != plan:
+                return True
+            i = self.blob.find(stretch, i + 1)
+        return False
+
+    def for_plan(self, plan: str) -> Vocabulary:
+        own = self.texts.get(plan, [])
+        own2 = Counter(_grams(own, 2))
+        v = Vocabulary.__new__(Vocabulary)
+        v.bi = _OthersHave(self.df2, own2, self.base2, {g for g, c in own2.items() if c >= 2})
+        v.tri = _OthersHave(self.df3, set(_grams(own, 3)), self.base3)
+        v.mid = _Mid(self.mid, v.tri)
+        v.words = self.words
+        v.blob = _Elsewhere(self, plan)
+        return v
+
+
+def _repair_nodes(plans: list[tuple[str, str, list]], report: set[str] | None = None) -> list[str]:
+    """Repair the nodes of each (plan id, source, nodes); a second run restores ``*_raw`` first, so the result
+    depends only on the corpus, never on what an earlier (e.g. incremental) run repaired."""
     from .normalize import to_match
     from .textnorm import t2s
 
+    for _, _, nodes in plans:
+        for n in nodes:
+            for key in ("name", "title"):
+                if isinstance(n.props.get(f"{key}_raw"), str):
+                    n.props[key] = n.props.pop(f"{key}_raw")
+    corpus = CorpusVocabulary({pid: [to_match(t) for n in nodes for t in _texts(n)] for pid, _, nodes in plans})
     warnings: list[str] = []
-    texts = {ex.plan.id: [to_match(t) for t in _plan_texts(ex.graph, ex.plan.id)] for ex in extractions}
-    for ex in extractions:
-        others = [t for pid, ts in texts.items() if pid != ex.plan.id for t in ts]
-        vocab = Vocabulary(others, texts[ex.plan.id])
-        source = ex.plan.source or ex.plan.id
-        for n in ex.graph.nodes.values():
+    for pid, source, nodes in plans:
+        vocab = None
+        for n in nodes:
             key = "name" if n.label == "Indicator" else "title" if n.label in ("Task", "Project") else None
             value = n.props.get(key) if key else None
             if not isinstance(value, str) or t2s(value) != value:
                 continue  # traditional script: the vocabulary is simplified
+            vocab = vocab or corpus.for_plan(pid)
             fixed = repair_text(value, vocab)
             if fixed:
                 n.props[f"{key}_raw"] = value
                 n.props[key] = fixed
-                warnings.append(f"{source}:{n.props.get('line') or 1}: 修复 OCR/PDF 损伤：“{value}” → “{fixed}”（原文保留在 {key}_raw）")
+                if report is None or pid in report:
+                    warnings.append(f"{source}:{n.props.get('line') or 1}: 修复 OCR/PDF 损伤：“{value}” → “{fixed}”（原文保留在 {key}_raw）")
     return warnings
+
+
+def _texts(n) -> list[str]:
+    return [v for k in ("title", "text", "name") if isinstance(v := n.props.get(k), str)]
+
+
+def repair_graphs(extractions) -> list[str]:
+    """Repair titles and names in each extracted plan against the others; returns one warning per repair."""
+    from .store.embedded import owner_plan
+
+    plans = []
+    for ex in extractions:
+        nodes = [n for n in ex.graph.nodes.values() if owner_plan(n) == ex.plan.id or n.id == ex.plan.id]
+        plans.append((ex.plan.id, ex.plan.source or ex.plan.id, nodes))
+    return _repair_nodes(plans)
+
+
+def repair_graph(graph: Graph, report: set[str] | None = None) -> list[str]:
+    """Repair a whole merged graph (every loaded plan is vocabulary for the others); warnings only for the
+    plans in *report* (e.g. the files an incremental build re-extracted)."""
+    from .store.embedded import owner_plan
+
+    by_plan: dict[str, list] = {}
+    for n in graph.nodes.values():
+        pid = n.id if n.label == "Plan" else owner_plan(n)
+        if pid:
+            by_plan.setdefault(pid, []).append(n)
+    plans = [(pid, (graph.nodes[pid].props.get("source") if pid in graph.nodes else None) or pid, nodes)
+             for pid, nodes in by_plan.items() if pid in graph.nodes and graph.nodes[pid].props.get("loaded", True) is not False]
+    return _repair_nodes(plans, report)
