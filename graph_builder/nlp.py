@@ -130,6 +130,24 @@ def get_nlp() -> Language:
     return nlp
 
 
-def docs(texts: list[str], *, batch_size: int = 256):
-    """``nlp.pipe`` over *texts* (one call per build stage, not one per paragraph)."""
-    return get_nlp().pipe(texts, batch_size=batch_size)
+#: Recently parsed texts → Doc, so the build's stages share one tokenisation of each item (extraction reads
+#: DEADLINE/CITATION, the responsibility pass reads AGENCY/RESPONSIBILITY of the same item texts).
+_RECENT: dict[str, Doc] = {}
+_RECENT_MAX = 20000
+
+
+def docs(texts: list[str], *, batch_size: int = 256) -> list[Doc]:
+    """``nlp.pipe`` over the *texts* not parsed recently (one call per build stage, not one per paragraph)."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _RECENT))
+    if todo:
+        if len(_RECENT) + len(todo) > _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT.update(zip(todo, get_nlp().pipe(todo, batch_size=batch_size)))
+    return [_RECENT[t] for t in texts]
+
+
+def reset() -> None:
+    """Forget the pattern files and parsed texts (after a pattern file changed)."""
+    for f in (agency_config, agency_regex, span_patterns, cue_patterns, get_nlp):
+        f.cache_clear()
+    _RECENT.clear()

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.tokens import Doc
+
 from ..ingest import SourceDoc
 from ..models import Edge, Graph, Plan, Region, stable_id
+from ..nlp import docs
 from ..normalize import Paragraph, paragraphs, to_match
 from ..outline import OutlineNode, build_outline, chapter_kind
 from ..regions import RegionInfo
@@ -80,8 +83,9 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
         warnings.append(Warning_(doc.name, 1, "未能从正文识别规划所属行政区"))
 
     items = extract_items(root, pid, key)
-    for rec in (*items.tasks, *items.projects):
-        annotate(rec)
+    recs = (*items.tasks, *items.projects)
+    for rec, sdoc in zip(recs, docs([rec.text for rec in recs])):
+        annotate(rec, sdoc)
     for rec in (*items.sections, *items.tasks, *items.projects):
         g.add_node(rec.to_node())
     for e in items.edges:
@@ -123,15 +127,12 @@ def _fill_from_source(meta: PlanMeta, found: dict[str, str]) -> None:
         meta.doc_no = found["doc_no"]
 
 
-def annotate(rec) -> None:
-    """Deadline and cited documents of a task, with the same patterns the spaCy component uses."""
-    from ..nlp import span_patterns
-
-    pats = span_patterns()
-    deadlines = [m.group(0) for m in pats["DEADLINE"].finditer(rec.text)]
+def annotate(rec, doc: Doc) -> None:
+    """Deadline and cited documents of a task: the DEADLINE and CITATION spans of its parsed text."""
+    deadlines = [doc.text[slice(*sp._.exact)] for sp in doc.spans["DEADLINE"]]
     years = [d for d in deadlines if "20" in d]
     rec.deadline = (max(years) if years else (deadlines[0] if deadlines else None))
-    rec.cites = list(dict.fromkeys(m.group(0).strip("《》") for m in pats["CITATION"].finditer(rec.text)))
+    rec.cites = list(dict.fromkeys(doc.text[slice(*sp._.exact)].strip("《》") for sp in doc.spans["CITATION"]))
 
 
 def _section_lines(sections):
