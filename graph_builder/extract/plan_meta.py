@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import ParseError
+from ..nlp import docs
 from ..normalize import Paragraph, to_match
 from ..regions import RegionInfo, candidates, resolve_region
 from .plan_region import _cfg as _id_cfg
@@ -25,6 +26,16 @@ def _rx(name: str) -> re.Pattern:
 
 def _id_rx(section: str, key: str) -> re.Pattern:
     return re.compile(_id_cfg()[section][key])
+
+
+def cited_plans(doc) -> list[str]:
+    """Titles of the plans *doc* cites: its CITATION spans whose title reads as a plan (``cites`` pattern)."""
+    out = []
+    for sp in doc.spans["CITATION"]:
+        m = _rx("cites").fullmatch(doc.text[slice(*sp._.exact)])
+        if m:
+            out.append(m.group(1))
+    return out
 
 
 @dataclass(slots=True)
@@ -89,11 +100,11 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
                 meta.title = re.sub(r"^[(（][^)）]{1,10}[)）]", "", p.display.strip())
                 title_line = p.line
                 break
-    for p, t in texts + [(q, to_match(q.display)) for q in first_body]:
-        for c in _rx("cites").findall(t):
+    for sdoc in docs([t for _, t in texts] + [to_match(q.display) for q in first_body]):
+        for c in cited_plans(sdoc):
             if c not in meta.cites and (not meta.title or to_match(meta.title) not in c):
                 meta.cites.append(c)
-        for c in _rx("upper_phrase").findall(t):
+        for c in _rx("upper_phrase").findall(sdoc.text):
             if c not in meta.cites:
                 meta.cites.append(c)
     ov = {k: v for k, v in (overrides or {}).items() if k in OVERRIDABLE and v is not None}
