@@ -50,11 +50,11 @@ def span_patterns() -> dict[str, re.Pattern]:
 
 
 #: Span groups the component fills (``doc.spans[NAME]``); ``doc.ents`` holds the non-overlapping subset.
-SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "RESPONSIBILITY")
+SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "TARGET", "RESPONSIBILITY")
 
 # Spans are widened to jieba token boundaries ("由省发展改革委"); the exact match travels with the span so
 # consumers never search the text again: ``span._.exact`` = (start_char, end_char), ``span._.parts`` = the
-# agency pattern's named groups. RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS).
+# pattern's named groups (agency parts; TARGET cmp/num/unit/post). RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS).
 for _ext in ("exact", "parts"):
     Span.set_extension(_ext, default=None, force=True)
 
@@ -102,10 +102,10 @@ class PlanEntities:
                     start = next((m.start() + k for k in range(len(m.group(0)) - 1) if _is_region(m.group(0)[k:])), None)
                     if start is None:
                         continue
-                add(label, start, m.end())
+                add(label, start, m.end(), parts={k: v for k, v in m.groupdict().items() if v})
         for g, spans in groups.items():
             doc.spans[g] = spans
-        doc.ents = filter_spans([sp for g in SPAN_GROUPS if g != "RESPONSIBILITY" for sp in groups[g]])
+        doc.ents = filter_spans([sp for g in SPAN_GROUPS if g not in ("RESPONSIBILITY", "TARGET") for sp in groups[g]])
         return doc
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..models import Indicator, stable_id
+from ..nlp import docs
 from ..normalize import Paragraph, clean_display, to_match
 
 
@@ -350,14 +351,11 @@ def table_indicators(tables: list[TableResult], plan_id: str, plan_key: str) -> 
 # ------------------------------------------------------------------ prose targets
 @lru_cache(maxsize=1)
 def _prose_rx() -> tuple[re.Pattern, re.Pattern]:
-    c = _cfg()["prose"]
-    units = "|".join(sorted(map(re.escape, c["units"]), key=len, reverse=True))
-    mags = "".join(c["magnitudes"])
-    qty = re.compile(
-        rf"(?P<cmp>超过|不少于|不低于|不超过|低于|高于|达到|达)?(?P<num>\d+(?:\.\d+)?(?:\s*[-—~～]\s*\d+(?:\.\d+)?)?)"
-        rf"\s*(?P<unit>[{mags}]?(?:{units}))?(?P<post>以上|以下|左右|以内)?")
-    cues = re.compile("|".join(map(re.escape, c["cues"])))
-    return qty, cues
+    """(quantity, cue) patterns; the quantity is the pipeline's TARGET span pattern (entities.toml)."""
+    from ..nlp import span_patterns
+
+    cues = re.compile("|".join(map(re.escape, _cfg()["prose"]["cues"])))
+    return span_patterns()["TARGET"], cues
 
 
 _CMP = {"超过": ">", "高于": ">", "不少于": "≥", "不低于": "≥", "不超过": "≤", "低于": "<", "以上": "≥", "以下": "≤", "以内": "≤", "左右": "≈"}
@@ -365,26 +363,27 @@ _CMP = {"超过": ">", "高于": ">", "不少于": "≥", "不低于": "≥", "�
 
 def prose_targets(text: str, *, plan_id: str, plan_key: str, line: int, task_id: str | None) -> list[Indicator]:
     """Quantified targets in a task's text, one Indicator per clause ("到2025年,…达到95%以上" → ≥95%)."""
-    qty, cues = _prose_rx()
-    out = []
+    cues = _prose_rx()[1]
+    rows = []  # (sentence has a cue, clause, normalised clause); only clauses with a digit are parsed
     for sentence in re.split(r"(?<=[。！？])", text):
         scue = bool(cues.search(to_match(sentence)))
         for clause in _clauses(sentence):
             norm = to_match(clause)
-            if "十三五" in norm:
-                continue
-            hits = list(qty.finditer(norm))
-            hits = [m for m in hits if not norm[m.end():m.end() + 1] == "年"
-                    and (m.group("unit") or m.group("post") or m.group("cmp"))]
-            if not hits or not (scue or cues.search(norm) or "100%" in norm):
-                continue
-            m = hits[-1]
-            comp = _CMP.get(m.group("post") or "") or _CMP.get(m.group("cmp") or "") or ""
-            target = f"{comp}{m.group('num')}{m.group('unit') or ''}"
-            name = clause.strip(" ，,；;。")
-            iid = stable_id("indicator", plan_key, "prose", task_id or "", to_match(name))
-            out.append(Indicator(iid, plan_id, name, m.group("unit"), None, target, None, None, None, "prose", line,
-                                 task=task_id, quote=name))
+            if "十三五" not in norm and any(ch.isdigit() for ch in norm):
+                rows.append((scue, clause, norm))
+    out = []
+    for (scue, clause, norm), sdoc in zip(rows, docs([r[2] for r in rows])):
+        hits = [sp._.parts for sp in sdoc.spans["TARGET"] if norm[sp._.exact[1]:sp._.exact[1] + 1] != "年"]
+        hits = [h for h in hits if h.get("unit") or h.get("post") or h.get("cmp")]
+        if not hits or not (scue or cues.search(norm) or "100%" in norm):
+            continue
+        m = hits[-1]
+        comp = _CMP.get(m.get("post") or "") or _CMP.get(m.get("cmp") or "") or ""
+        target = f"{comp}{m['num']}{m.get('unit') or ''}"
+        name = clause.strip(" ，,；;。")
+        iid = stable_id("indicator", plan_key, "prose", task_id or "", to_match(name))
+        out.append(Indicator(iid, plan_id, name, m.get("unit"), None, target, None, None, None, "prose", line,
+                             task=task_id, quote=name))
     return out
 
 
