@@ -7,7 +7,7 @@ from spacy.tokens import Doc
 
 from ..ingest import SourceDoc
 from ..models import Edge, Graph, Plan, Region, stable_id
-from ..nlp import docs
+from ..nlp import docs, span_patterns
 from ..normalize import Paragraph, paragraphs, to_match
 from ..outline import OutlineNode, build_outline, chapter_kind
 from ..regions import RegionInfo
@@ -83,9 +83,14 @@ def extract_plan(doc: SourceDoc, overrides: dict | None = None, on_line=None) ->
         warnings.append(Warning_(doc.name, 1, "未能从正文识别规划所属行政区"))
 
     items = extract_items(root, pid, key)
-    recs = (*items.tasks, *items.projects)
-    for rec, sdoc in zip(recs, docs([rec.text for rec in recs])):
+    recs = [*items.tasks, *items.projects]
+    dated = [r for r in recs if _may_have_spans(r.text)]  # jieba costs ~3 ms an item: parse only these
+    for rec, sdoc in zip(dated, docs([rec.text for rec in dated])):
         annotate(rec, sdoc)
+    parsed = {id(r) for r in dated}
+    for rec in recs:
+        if id(rec) not in parsed:
+            rec.deadline, rec.cites = None, []
     for rec in (*items.sections, *items.tasks, *items.projects):
         g.add_node(rec.to_node())
     for e in items.edges:
@@ -125,6 +130,12 @@ def _fill_from_source(meta: PlanMeta, found: dict[str, str]) -> None:
         meta.date = found["date"]
     if found.get("doc_no") and not meta.doc_no:
         meta.doc_no = found["doc_no"]
+
+
+def _may_have_spans(text: str) -> bool:
+    """Whether a DEADLINE or CITATION span can occur in *text* (else its doc would carry none to read)."""
+    pats = span_patterns()
+    return bool(pats["DEADLINE"].search(text) or pats["CITATION"].search(text))
 
 
 def annotate(rec, doc: Doc) -> None:
