@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..errors import ParseError
-from ..nlp import docs
+from ..nlp import docs, span_patterns
 from ..normalize import Paragraph, to_match
 from ..regions import RegionInfo, candidates, resolve_region
 from .plan_region import _cfg as _id_cfg
@@ -100,11 +100,14 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
                 meta.title = re.sub(r"^[(（][^)）]{1,10}[)）]", "", p.display.strip())
                 title_line = p.line
                 break
-    for sdoc in docs([t for _, t in texts] + [to_match(q.display) for q in first_body]):
-        for c in cited_plans(sdoc):
+    cite_texts = [t for _, t in texts] + [to_match(q.display) for q in first_body]
+    citing = [t for t in cite_texts if span_patterns()["CITATION"].search(t)]  # parse only these (jieba)
+    parsed = dict(zip(citing, docs(citing)))
+    for t in cite_texts:
+        for c in cited_plans(parsed[t]) if t in parsed else ():
             if c not in meta.cites and (not meta.title or to_match(meta.title) not in c):
                 meta.cites.append(c)
-        for c in _rx("upper_phrase").findall(sdoc.text):
+        for c in _rx("upper_phrase").findall(t):
             if c not in meta.cites:
                 meta.cites.append(c)
     ov = {k: v for k, v in (overrides or {}).items() if k in OVERRIDABLE and v is not None}
