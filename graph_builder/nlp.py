@@ -133,7 +133,7 @@ def get_nlp() -> Language:
 #: Recently parsed texts → Doc, so the build's stages share one tokenisation of each item (extraction reads
 #: DEADLINE/CITATION, the responsibility pass reads AGENCY/RESPONSIBILITY of the same item texts).
 _RECENT: dict[str, Doc] = {}
-_RECENT_MAX = 20000
+_RECENT_MAX = 2_000  # bounded: Docs are heavy; past this a later stage parses again (same result)
 
 
 def docs(texts: list[str], *, batch_size: int = 256) -> list[Doc]:
@@ -144,6 +144,11 @@ def docs(texts: list[str], *, batch_size: int = 256) -> list[Doc]:
             _RECENT.clear()
         _RECENT.update(zip(todo, get_nlp().pipe(todo, batch_size=batch_size)))
     return [_RECENT[t] for t in texts]
+
+
+def forget_parsed() -> None:
+    """Drop the parsed texts kept for the next stage (start of a build: nothing carries over between builds)."""
+    _RECENT.clear()
 
 
 def reset() -> None:

@@ -55,6 +55,9 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     plans whose chain changed are relinked (``graph_builder.incremental``); *full* forces a clean build.
     """
     check_store_target(store)  # before any work: a --store that is a file fails now, not after linking
+    from .nlp import forget_parsed
+
+    forget_parsed()
     from . import incremental as inc
     from .review import DEFAULT_DECISIONS
 
