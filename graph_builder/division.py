@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .models import Edge, Graph, Node
 from .nlp import agency_regex
 from .normalize import to_match
+from .pattern_files import pattern_file
 from .responsibility import AgencyRef, _add_agency, resolve_mention
 
 HEADERS = {"id": ("任务编号", "编号"), "task": ("任务", "工作任务", "重点任务", "主要任务"), "lead": ("牵头单位", "牵头部门", "责任单位"),
@@ -134,13 +135,19 @@ class Unit:
 
 def load_units(path: Path | None = None) -> list[Unit]:
     """The keyword → unit mapping (a bureau's own copy via *path*)."""
-    path = Path(path) if path else UNITS_FILE
+    if not path:
+        return _units(pattern_file(UNITS_FILE.name), UNITS_FILE)
+    path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"找不到单位对照文件 {path}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: 单位对照文件格式错误：{exc}") from exc
+    return _units(data, path)
+
+
+def _units(data: dict, path: Path) -> list[Unit]:
     units = []
     for i, u in enumerate(data.get("unit", []), 1):
         if not isinstance(u, dict) or not u.get("name") or not isinstance(u.get("keywords"), list):

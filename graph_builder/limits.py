@@ -5,15 +5,12 @@ the file fails with a line naming it and every other file still builds.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ConfigError, ParseError
-
-PATTERNS = Path(__file__).resolve().parent / "patterns" / "limits.toml"
-
+from .errors import ParseError
+from .pattern_files import pattern_file
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -24,11 +21,7 @@ class Limits:
 
 @lru_cache(maxsize=1)
 def limits() -> Limits:
-    try:
-        data = tomllib.loads(PATTERNS.read_text(encoding="utf-8"))
-        return Limits(**data)
-    except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
-        raise ConfigError(f"无法读取 {PATTERNS}: {exc}") from exc
+    return Limits(**pattern_file("limits.toml"))
 
 
 def check_file(path: Path) -> None:

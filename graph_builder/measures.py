@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 
 from .normalize import to_match
+from .pattern_files import pattern_file
 
 _PUNCT = re.compile(r"[\s\u3000，,。.、；;：:！!？?“”\"'‘’《》〈〉()（）\[\]【】{}—\-–·…|/<>＜＞「」『』]+")
 _UNIT_PAREN = re.compile(r"[（(]([^（()）]{0,14})[)）]\s*$")
@@ -26,8 +25,7 @@ _QTY = re.compile(r"(?:\d+(?:\.\d+)?(?:\s*[-—~～]\s*\d+(?:\.\d+)?)?)\s*[%％]
 @lru_cache(maxsize=1)
 def words() -> dict:
     """The word lists of ``link_indicator_words.toml``."""
-    text = resources.files("graph_builder.patterns").joinpath("link_indicator_words.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return pattern_file("link_indicator_words.toml")
 
 
 @lru_cache(maxsize=50_000)

@@ -8,13 +8,13 @@ Works through the store protocol only, so the app, the CLI and the briefing shar
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PATTERNS = Path(__file__).parent / "patterns" / "explorer.toml"
+from .pattern_files import pattern_file
+
 REASON_ZH = {"no_match": "上级规划中无对应", "not_broken_down": "下级未分解落实", "review": "待审核",
              "upper_not_loaded": "上级规划未载入", "local": "本地特色（已标记）", "no_agency": "无责任单位"}
 ACTIONABLE = ("no_match", "not_broken_down", "review")
@@ -22,7 +22,7 @@ ACTIONABLE = ("no_match", "not_broken_down", "review")
 
 @functools.cache
 def settings() -> dict[str, Any]:
-    return tomllib.loads(PATTERNS.read_text(encoding="utf-8"))
+    return pattern_file("explorer.toml")
 
 
 @dataclass

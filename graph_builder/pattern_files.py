@@ -8,10 +8,9 @@ the problem — :class:`~graph_builder.errors.PatternError`, exit code 4 — ins
 Schema notation: a Python type; ``REGEX`` (a string that must compile); ``[s]`` (a list of ``s``);
 ``{key: s}`` with ``"key?"`` for optional keys and ``"*"`` for any further keys (without ``"*"`` an unknown
 key is an error, which catches misspelt keys). ``ANY`` accepts everything.
-``link.toml`` is typed by :mod:`graph_builder.link.config` (dataclasses). Still reading their files with
-``tomllib`` directly (to move onto :func:`pattern_file`, one line each): ``extract/plan_meta.py``,
-``extract/plan_region.py``, ``regions.py``, ``extract/indicators.py``, ``link/config.py`` — their files are
-nevertheless validated at start-up by :func:`validate_all`.
+``link.toml`` is typed further by :mod:`graph_builder.link.config` (dataclasses). Every module reads its
+shipped file through :func:`pattern_file`; only user-supplied files (``--config``, ``--units``) are read
+directly, by the module that owns their format.
 """
 from __future__ import annotations
 
@@ -106,19 +105,40 @@ SCHEMAS: dict[str, Any] = {
                   "support_after_skip": [str], "lead_after_gap": int, "gap_stops": str},
         "owner": {"*": str},
     },
-    "plan_meta.toml": {"patterns": {"*": REGEX}, "defaults?": {"*": ANY}, "*": ANY},
-    "indicators.toml": {"table?": {"caption?": REGEX, "cumulative_note?": REGEX, "*": ANY},
-                        "prose?": {"*": ANY}, "*": ANY},
-    "link_indicator_words.toml": {"*": ANY},
-    "plan_identity.toml": {"*": ANY},  # graph_builder.extract.plan_region
-    "explorer.toml": {"*": ANY},  # graph_builder.orphan_report
-    "division_units.toml": {"*": ANY},  # graph_builder.division
-    "limits.toml": {"*": ANY},  # graph_builder.limits
-    "sanitize.toml": {"*": ANY},  # graph_builder.sanitize
-    "ingest.toml": {"*": ANY},  # graph_builder.ingest
-    "repair.toml": {"*": ANY},  # graph_builder.repair
-    "link_synonyms.toml": {"*": ANY},  # graph_builder.link (abbreviations)
-    "link.toml": {"*": ANY},  # typed by graph_builder.link.config
+    "plan_meta.toml": {"patterns": {"*": REGEX}, "defaults": {"issuer_suffix": str, "*": ANY}, "*": ANY},
+    "indicators.toml": {
+        "table": {"caption": REGEX, "attributes": [str], "roles": [[ANY]], "cumulative_note": REGEX,
+                  "cumulative_words": [str], "*": ANY},
+        "prose": {"cues": [str], "units": [str], "magnitudes": [str], "*": ANY}, "*": ANY},
+    "link_indicator_words.toml": {  # graph_builder.measures
+        "order_invariant": bool, "dictionary_guard": bool, "synonyms": [[str]], "rewrites": [[str]],
+        "prefixes": [str], "filler_words": [str], "neutral_inserts": [str], "suffixes": [str], "unit_words": [str],
+        "prose_units": [str], "prose_cues": [str], "new_markers": [str], "cumulative_markers": [str],
+        "lower_better_markers": [str],
+        "unit_kinds": {"name_markers": {"*": [str]}, "*": {"contains?": [str], "exact?": [str]}},
+    },
+    "plan_identity.toml": {  # graph_builder.extract.plan_region, graph_builder.regions
+        "national": {"*": REGEX}, "notice": {"*": REGEX}, "doc_no": {"*": REGEX},
+        "divisions": {"pseudo_unit": REGEX, "zone": REGEX, "province_abbr": {"*": str}, "*": REGEX}, "*": ANY},
+    "explorer.toml": {"review_below": NUM, "goal_node_cap": int, "brief_rows": int},  # graph_builder.orphan_report
+    "division_units.toml": {"unit": [{"name": str, "keywords": [str]}]},  # graph_builder.division
+    "limits.toml": {"max_file_mb?": NUM, "max_sections?": int, "max_items?": int},  # graph_builder.limits
+    "sanitize.toml": {  # graph_builder.sanitize; chars are "U+XXXX" or "U+XXXX-U+YYYY"
+        "remove?": {"*": {"name": str, "chars": [str]}},
+        "replace?": {"*": {"name": str, "chars": [str], "with?": str}}},
+    "ingest.toml": {  # graph_builder.ingest
+        "layout": {"heading_marker": REGEX, "page_number": REGEX, "margin_band": NUM, "repeat_share": NUM,
+                   "right_slack_chars": NUM, "indent_chars": NUM, "paragraph_gap_lines": NUM, "cell_gap_chars": NUM},
+        "ocr": {"low_confidence": NUM, "dpi": int, "min_text_chars": int, "empty_inner_cell": str,
+                "cell_fixes": {"*": str}},
+        "html": {"min_article_chars": int, "issuer": REGEX, "date": REGEX, "index_no": REGEX, "doc_no": REGEX,
+                 "meta_issuer": [str], "meta_date": [str]},
+    },
+    "repair.toml": {"jieba_min_freq": int, "min_chars": int, "max_repairs": int, "function_chars": str,
+                    "terms": [str]},  # graph_builder.repair
+    "link_synonyms.toml": {"term": [{"term": str, "means": str, "source": str}]},  # graph_builder.link.abbrev
+    "link.toml": {  # graph_builder.link.config types each key (dataclasses); here: sections and scalar kinds
+        "*": {"*": (int, float, bool, str, list)}},
 }
 
 

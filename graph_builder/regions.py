@@ -12,12 +12,12 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import networkx as nx
+
+from .pattern_files import pattern_file
 
 NATIONAL = "中国"
 NATIONAL_NAMES = ("中国", "全国", "国家", "中华人民共和国")
@@ -47,7 +47,7 @@ class RegionInfo:
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("plan_identity.toml").read_text("utf-8"))
+    return pattern_file("plan_identity.toml")
 
 
 @lru_cache(maxsize=1)

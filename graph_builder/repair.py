@@ -12,11 +12,10 @@ with file and line.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from functools import lru_cache
-from importlib import resources
 
+from .pattern_files import pattern_file
 from .models import Graph
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -24,7 +23,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("repair.toml").read_text("utf-8"))
+    return pattern_file("repair.toml")
 
 
 @lru_cache(maxsize=1)

@@ -7,15 +7,10 @@ The character groups live in ``patterns/sanitize.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
-from .errors import ConfigError
-
-PATTERNS = Path(__file__).resolve().parent / "patterns" / "sanitize.toml"
-
+from .pattern_files import pattern_file
 
 @dataclass(frozen=True, slots=True)
 class _Group:
@@ -36,10 +31,7 @@ def _char_class(specs: list[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _groups() -> tuple[_Group, ...]:
-    try:
-        data = tomllib.loads(PATTERNS.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ConfigError(f"无法读取 {PATTERNS}: {exc}") from exc
+    data = pattern_file("sanitize.toml")
     out = []
     for mode in ("remove", "replace"):
         for key, g in data.get(mode, {}).items():

@@ -8,11 +8,10 @@ cumulative values with [ ] and new-during-the-period values with ( ).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
+from ..pattern_files import pattern_file
 from ..models import Indicator, stable_id
 from ..nlp import docs
 from ..normalize import Paragraph, clean_display, to_match
@@ -20,7 +19,7 @@ from ..normalize import Paragraph, clean_display, to_match
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("indicators.toml").read_text("utf-8"))
+    return pattern_file("indicators.toml")
 
 
 @dataclass(slots=True)

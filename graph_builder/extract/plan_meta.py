@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
+from ..pattern_files import pattern_file
 from ..errors import ParseError
 from ..nlp import docs, span_patterns
 from ..normalize import Paragraph, to_match
@@ -17,7 +16,7 @@ from .plan_region import identify
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("plan_meta.toml").read_text("utf-8"))
+    return pattern_file("plan_meta.toml")
 
 
 def _rx(name: str) -> re.Pattern:

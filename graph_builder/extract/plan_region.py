@@ -10,11 +10,10 @@ parent plans, then the division names in the body. If several candidates remain 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
+from ..pattern_files import pattern_file
 from ..models import LEVEL_RANK
 from ..regions import (NATIONAL, RegionInfo, alias_regions, ancestors, find_mentions, province_abbreviations,
                        qualify, resolve_region, zone_pattern, zone_region)
@@ -33,7 +32,7 @@ class RegionFinding:
 
 @lru_cache(maxsize=1)
 def _cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("plan_identity.toml").read_text("utf-8"))
+    return pattern_file("plan_identity.toml")
 
 
 def _rx(section: str, key: str) -> re.Pattern:

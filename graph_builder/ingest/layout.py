@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import re
 import statistics
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from ..pattern_files import pattern_file
 from .base import SourceLine
 
 
 @lru_cache(maxsize=1)
 def cfg() -> dict:
-    return tomllib.loads(resources.files("graph_builder.patterns").joinpath("ingest.toml").read_text("utf-8"))
+    return pattern_file("ingest.toml")
 
 
 @lru_cache(maxsize=1)

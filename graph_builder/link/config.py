@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..pattern_files import pattern_file
 
 PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
 DEFAULT_CONFIG = PATTERNS / "link.toml"
@@ -113,6 +114,7 @@ def _apply(cfg: LinkConfig, data: dict[str, Any], origin: str) -> None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """A user's override file (``--config``); the shipped files load through :func:`pattern_file`."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -122,7 +124,7 @@ def _read(path: Path) -> dict[str, Any]:
 @lru_cache(maxsize=8)
 def _load_cached(path: str | None) -> LinkConfig:
     cfg = LinkConfig()
-    _apply(cfg, _read(DEFAULT_CONFIG), str(DEFAULT_CONFIG))
+    _apply(cfg, pattern_file(DEFAULT_CONFIG.name), str(DEFAULT_CONFIG))
     if path:
         _apply(cfg, _read(Path(path)), path)
     return cfg
@@ -154,4 +156,5 @@ def read_word_list(name: str) -> list[str]:
 
 
 def read_toml(name: str) -> dict[str, Any]:
-    return _read(PATTERNS / name)
+    """A validated file from ``patterns/`` (see :mod:`graph_builder.pattern_files`)."""
+    return pattern_file(name)
