@@ -71,6 +71,14 @@ class OverlapConfig:
     within_min_score: float = 0.55
     w_copy: float = 0.5
     w_cos: float = 0.5
+    rare_df_floor: int = 2
+    within_copy_full: int = 16
+    within_shingle_df_divisor: int = 2
+    within_shingle_max_in_plan: int = 6
+    evidence_shingle: int = 4
+    evidence_block_limit: int = 8
+    evidence_min_chars: int = 6
+    max_evidence: int = 4
 
 
 @dataclass(slots=True)

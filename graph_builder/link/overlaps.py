@@ -142,7 +142,7 @@ class OverlapIndex:
         n = x.shape[0]
         df = np.bincount(x.indices, minlength=x.shape[1])
         # rare across the corpus: in at most max(2, share·N) items, and never more than candidate_max_df
-        cap = min(max(2.0, cfg.max_df_share * n), float(cfg.candidate_max_df))
+        cap = min(max(cfg.rare_df_floor, cfg.max_df_share * n), float(cfg.candidate_max_df))
         rare = ((df <= cap) & (df > 0)).astype(np.float32)
         self.x = x
         self.xs = (x @ sparse.diags(rare)).tocsr()
@@ -171,10 +171,12 @@ class OverlapIndex:
         return (cos >= oc.peer_min_score) & (n_shared >= oc.min_shared_terms) & (strong >= oc.min_shared_weight * cos)
 
     def _evidence(self, a: int, b: int) -> list[str]:
-        items = self.view.items
-        grams = set(shingles(items[b].text, 4))
-        blocks = shared_blocks(items[a].text, "", min_len=4, limit=8, b_grams=grams)
-        return [t for t in blocks if len(t) >= 6 or content_text(t, self.index.stopwords).strip()][:4]
+        items, oc = self.view.items, self.cfg
+        grams = set(shingles(items[b].text, oc.evidence_shingle))
+        blocks = shared_blocks(items[a].text, "", min_len=oc.evidence_shingle, limit=oc.evidence_block_limit,
+                               b_grams=grams)
+        return [t for t in blocks
+                if len(t) >= oc.evidence_min_chars or content_text(t, self.index.stopwords).strip()][:oc.max_evidence]
 
     def _ordered(self, i: int, j: int) -> tuple[int, int]:
         items = self.view.items
@@ -232,13 +234,13 @@ class OverlapIndex:
         n = len(items)
         po = self.plan_of
         same_plan = lambda r, c: po[r] == po[c]  # noqa: E731
-        # (1) a copied passage: an 8-character shingle rare across the corpus, repeated by at most 6 items of the plan
+        # (1) a copied passage: an 8-character shingle rare across the corpus, repeated by at most within_shingle_max_in_plan items of the plan
         sh = self._shingle_matrix(k)
         df = np.diff(sh.tocsc().indptr)
-        cap = max(2, int(self.index.cfg.max_shingle_df * n) // 2)
+        cap = max(oc.rare_df_floor, int(self.index.cfg.max_shingle_df * n) // oc.within_shingle_df_divisor)
         sh = (sh @ sparse.diags(((df > 1) & (df <= cap)).astype(np.float32))).tocsr()
         sh.eliminate_zeros()
-        sh = self._limit_in_plan(sh, 6)
+        sh = self._limit_in_plan(sh, oc.within_shingle_max_in_plan)
         r1, c1, _ = _shared_pairs(sh, 1, oc.pair_budget, oc.candidate_top_k, same_plan)
         # (2) a high content cosine, found through the shared rare n-grams
         r2, c2, _ = _shared_pairs(self.xb, oc.min_shared_terms, oc.pair_budget, oc.candidate_top_k, same_plan)
@@ -260,9 +262,9 @@ class OverlapIndex:
             longest = max((len(p) for p in runs), default=0)
             if longest < oc.within_min_passage and cs < oc.within_min_score:
                 continue
-            score = min(1.0, oc.w_copy * min(1.0, longest / 16) + oc.w_cos * cs)
-            ev = [p.text for p in sorted(runs, key=len, reverse=True)[:4]] or shared_blocks(
-                items[i].text, items[j].text, limit=4)
+            score = min(1.0, oc.w_copy * min(1.0, longest / oc.within_copy_full) + oc.w_cos * cs)
+            ev = [p.text for p in sorted(runs, key=len, reverse=True)[:oc.max_evidence]] or shared_blocks(
+                items[i].text, items[j].text, limit=oc.max_evidence)
             keep_r.append(i)
             keep_c.append(j)
             keep_s.append(round(score, 4))
