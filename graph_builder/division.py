@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
-from .models import Edge, Graph, Node
+from .models import RESPONSIBLE, Edge, Graph, Node
 from .nlp import agency_regex
 from .normalize import to_match
 from .pattern_files import pattern_file
@@ -92,11 +92,11 @@ def apply_division(graph: Graph, plan: Node, rows: list[DivisionRow], source: st
                 props = {"role": role, "evidence": f"分工方案 {source} 第{r.line}行：{r.task}", "origin": ORIGIN}
                 if r.deadline:
                     props["deadline"] = r.deadline
-                prior = graph.edge("责任", ref.id, best.id)
+                prior = graph.edge(RESPONSIBLE, ref.id, best.id)
                 if prior is not None and role_origin(prior) != "分工方案":  # kept, so a reload can restore it
                     props["prior_role"] = str(prior.get("role") or "")
                     props["prior_evidence"] = str(prior.get("evidence") or "")
-                graph.add_edge(Edge("责任", ref.id, best.id, props))
+                graph.add_edge(Edge(RESPONSIBLE, ref.id, best.id, props))
     return warnings
 
 
@@ -196,7 +196,7 @@ def draft_rows(store, plan_id: str, units: list[Unit] | None = None, max_support
     out = []
     for i, n in enumerate(items, 1):
         text_lead, text_support = [], []
-        for e in store.edges("责任", target=n.id):
+        for e in store.edges(RESPONSIBLE, target=n.id):
             if role_origin(e) != "正文":
                 continue
             a = store.node(e.source)
@@ -262,15 +262,15 @@ class LoadResult:
 def load_division(graph: Graph, plan: Node, rows: list[DivisionRow], source: str) -> LoadResult:
     """Replace the plan's 分工方案 责任 edges with those of *rows* (a changed table replaces the old edges)."""
     items = {n.id for n in graph.nodes.values() if n.label in ("Task", "Project") and n.props.get("plan") == plan.id}
-    old = [e for e in graph.edges_of("责任") if e.target in items and role_origin(e) == "分工方案"]
+    old = [e for e in graph.edges_of(RESPONSIBLE) if e.target in items and role_origin(e) == "分工方案"]
     for e in old:
         graph.remove_edge(e.key)
         if e.get("prior_role"):  # the table had overwritten a default/text edge of the same agency: put it back
-            graph.add_edge(Edge("责任", e.source, e.target, {"role": e.get("prior_role"),
+            graph.add_edge(Edge(RESPONSIBLE, e.source, e.target, {"role": e.get("prior_role"),
                                                            "evidence": e.get("prior_evidence") or ""}))
-    before = sum(1 for e in graph.edges_of("责任") if e.target in items)
+    before = sum(1 for e in graph.edges_of(RESPONSIBLE) if e.target in items)
     warnings = apply_division(graph, plan, rows, source)
-    after = sum(1 for e in graph.edges_of("责任") if e.target in items)
+    after = sum(1 for e in graph.edges_of(RESPONSIBLE) if e.target in items)
     return LoadResult(len(rows), after - before, len(old), warnings)
 
 

@@ -11,7 +11,7 @@ from ..safeout import term_markup, term_text, write_csv, write_xlsx
 from .names import LABEL_ZH, add_id_column, find_node, find_plan, make_console, plan_names, table
 
 REPORTS = ("orphans", "overlaps", "coverage", "indicators")
-from ..models import ORPHAN_KINDS  # noqa: E402  (the schema owns the enum)
+from ..models import ORPHAN_KINDS, UPPER  # noqa: E402  (the schema owns the enum)
 ORPHAN_KIND_ZH = {"no_upper": "无上级对应", "not_picked_up": "未被下级承接", "no_agency": "无责任单位"}
 FLAG_ZH = {"weaker_target": "目标弱于上级", "missing_baseline": "缺少基期值", "unit_mismatch": "单位不一致",
            "attribute_mismatch": "属性不一致（约束性/预期性）", "cumulative_mismatch": "累计/年度口径不一致",
@@ -288,7 +288,7 @@ def _print_missing(store, out, rows) -> None:
     out.print(f"[bold]上级规划未载入[/]（{len(rows)} 项，载入下列规划后可追溯）：")
     for plan, n in per.items():
         pid = names.get(plan, plan)
-        ups = [graph.nodes[e.target] for e in graph.edges_of("上级规划")
+        ups = [graph.nodes[e.target] for e in graph.edges_of(UPPER)
                if e.source == pid and e.target in graph.nodes and graph.nodes[e.target].get("loaded", True) is False]
         out.print(f"  {term_markup(plan)}：{n} 项；请载入 " + ("、".join(f"《{term_markup(u.title)}》" for u in ups) or "上级规划"))
 
@@ -333,7 +333,7 @@ def cmd_review(args) -> int:
     src = graph.nodes.get(args.source)
     if src is not None and src.label not in ("Task", "Project", "Indicator"):
         raise ConfigError(f"{args.source} 是 {src.label}，只能审核任务、项目或指标之间的关联")
-    if args.action in ("accept", "reject") and graph.edge("上级规划", args.source, target) is None:
+    if args.action in ("accept", "reject") and graph.edge(UPPER, args.source, target) is None:
         raise ConfigError(f"没有 {args.source} → {target} 的关联；新增请用 plangraph review add")
     d = record(path, graph, args.action, args.source, target, args.note)
     rep = apply_decisions(graph, [d])
@@ -351,7 +351,7 @@ def _review_list(graph, args, console) -> int:
     plan = _resolve_plan(graph, args.plan)
     names = _plan_names(graph)
     rows = []
-    for e in graph.edges_of("上级规划"):
+    for e in graph.edges_of(UPPER):
         a, b = graph.nodes.get(e.source), graph.nodes.get(e.target)
         if a is None or b is None or a.label == "Plan":
             continue

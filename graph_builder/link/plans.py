@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..extract.plan_region import is_national_cite
-from ..models import Edge, Graph, Node, stable_id
+from ..models import UPPER, Edge, Graph, Node, stable_id
 from .config import PlanConfig
 from ..regions import resolve_region
 from .text import dice, norm, simplify
@@ -250,7 +250,7 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
     for low, targets in ups.items():
         for up, rec in targets.items():
             methods = sorted(rec["methods"])
-            graph.add_edge(Edge("上级规划", low, up, {
+            graph.add_edge(Edge(UPPER, low, up, {
                 "score": 1.0, "method": "+".join(methods), "evidence": rec["evidence"][:4],
                 "status": "suggested", "kind": rec["kind"]}))
             direct.setdefault(low, []).append(up)

@@ -4,6 +4,7 @@ box per region once the cap is reached. Drawing reuses :func:`graph_builder.ui.t
 from __future__ import annotations
 
 from ..goal import GoalView
+from ..models import RESPONSIBLE, UPPER
 from .trace import TraceView, ViewEdge, ViewNode, _text_of
 
 SLOT = "Slot"  # label of an empty slot node (a plan that did not pick the goal up)
@@ -22,7 +23,7 @@ def goal_trace_view(store, view: GoalView) -> TraceView:
 
     def agencies(nid):
         out = []
-        for e in store.edges("责任", target=nid):
+        for e in store.edges(RESPONSIBLE, target=nid):
             a = store.node(e.source)
             out.append(((a.title if a else e.source), str(e.get("role") or "")))
         return sorted(out)
@@ -50,5 +51,5 @@ def goal_trace_view(store, view: GoalView) -> TraceView:
         if s.picked and not s.folded:
             for it in s.items:
                 target = it.via if it.via in nodes else goal.id
-                edges.append(ViewEdge("上级规划", it.id, target, it.score, it.status, it.evidence))
+                edges.append(ViewEdge(UPPER, it.id, target, it.score, it.status, it.evidence))
     return TraceView(goal.id, nodes, edges, plans, total=view.total + 1)

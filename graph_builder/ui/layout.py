@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ..models import UPPER
 from .data import CachedStore, describe_backend, get_store, refresh
 from .style import BASE_CSS, LABEL_ZH, MEETING_CSS, PAGE_SPECS
 
@@ -42,7 +43,7 @@ def sidebar() -> None:
             counts = store.counts()
             if counts:
                 st.caption("　".join(f"{LABEL_ZH.get(k, k)} {v}" for k, v in counts.items()
-                                    if k in ("Plan", "Task", "Project", "Indicator", "Agency", "上级规划")))
+                                    if k in ("Plan", "Task", "Project", "Indicator", "Agency", UPPER)))
         except Exception as exc:  # noqa: BLE001 - the sidebar must never take the page down
             st.error(f"无法打开图谱存储：{exc}")
         if st.button("刷新数据", help="清除缓存，重新读取图谱"):

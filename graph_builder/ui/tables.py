@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..models import LEVEL_RANK, Node
+from ..models import LEVEL_RANK, RESPONSIBLE, UPPER, Node
 from .style import FLAG_ZH, LABEL_ZH, LEVEL_ZH, ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, REASON_ZH, ROLE_ORDER, STATUS_ZH
 
 ITEM_LABELS = ("Task", "Project", "Indicator")
@@ -105,7 +105,7 @@ def links_frame(store, plan_id: str | None = None, statuses: Iterable[str] = ("s
     out = []
     items = [n for n in store.nodes(plan=plan_id) if n.label in ITEM_LABELS] if plan_id else []
     for n in items:
-        for e in store.edges("上级规划", source=n.id):
+        for e in store.edges(UPPER, source=n.id):
             if e.get("status") not in want:
                 continue
             up = store.node(e.target)
@@ -192,7 +192,7 @@ def responsibility_by_task(store, plan_id: str, rows: list[dict[str, Any]]) -> p
     origins: dict[str, dict[str, str]] = defaultdict(dict)  # item → role → origin
     names = {r["agency"]: r["agency_name"] for r in rows}
     for n in items:
-        for e in store.edges("责任", target=n.id):
+        for e in store.edges(RESPONSIBLE, target=n.id):
             role = str(e.get("role") or "")
             a = names.get(e.source) or (store.node(e.source).title if store.node(e.source) else e.source)
             roles[n.id][role].append(a)
@@ -227,7 +227,7 @@ def indicator_groups(store, indicators: list[Node]) -> list[list[Node]]:
         return x
 
     for n in indicators:
-        for e in store.edges("上级规划", source=n.id):
+        for e in store.edges(UPPER, source=n.id):
             if e.target in ids and e.get("status") != "rejected":
                 parent[find(e.source)] = find(e.target)
     first: dict[str, str] = {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..models import LEVEL_RANK, Node
+from ..models import LEVEL_RANK, RESPONSIBLE, UPPER, Node
 from ..safeout import script_json
 from .style import LABEL_ZH, LEVEL_COLOR, LEVEL_ZH, STATUS_ZH, short
 
@@ -133,7 +133,7 @@ def build_trace_view(store, focus: str, expanded: Iterable[str] = (), *, max_dep
             continue
         p = plan_of(n.plan)
         ags = []
-        for e in store.edges("责任", target=nid):
+        for e in store.edges(RESPONSIBLE, target=nid):
             a = store.node(e.source)
             ags.append(((a.title if a else e.source), str(e.get("role") or "")))
         nodes[nid] = ViewNode(nid, n.label, n.plan, n.title, p.get("level") if p else None,
@@ -153,9 +153,9 @@ def build_trace_view(store, focus: str, expanded: Iterable[str] = (), *, max_dep
     for nid in list(nodes):
         if nid.startswith("agg:"):
             continue
-        for e in store.edges("上级规划", source=nid):
+        for e in store.edges(UPPER, source=nid):
             if e.target in nodes and e.get("status") != "rejected":
-                edges.append(ViewEdge("上级规划", nid, e.target, e.get("score"), e.get("status"), evidence_text(e.get("evidence"))))
+                edges.append(ViewEdge(UPPER, nid, e.target, e.get("score"), e.get("status"), evidence_text(e.get("evidence"))))
         for e in store.edges("OVERLAPS", source=nid):
             if e.target in nodes:
                 edges.append(ViewEdge("OVERLAPS", nid, e.target, e.get("score"), e.get("kind"), evidence_text(e.get("evidence"))))
@@ -181,7 +181,7 @@ def _detail_html(view: TraceView, n: ViewNode) -> str:
             f"{esc(plan.title if plan else (n.plan or ''))}</div>"]
     if n.text:
         rows.append(f"<div class='t'>{esc(n.text)}</div>")
-    ev = [e for e in view.edges if e.type == "上级规划" and n.id in (e.source, e.target) and e.evidence]
+    ev = [e for e in view.edges if e.type == UPPER and n.id in (e.source, e.target) and e.evidence]
     for e in ev[:4]:
         other = view.nodes.get(e.target if e.source == n.id else e.source)
         rows.append(f"<div class='e'>依据（{esc(other.title if other else '')}，{e.score if e.score is not None else ''}，"
@@ -305,7 +305,7 @@ def render_html(view: TraceView, *, meeting: bool = False, height: int = 640) ->
             opts["font"] = {"size": 28 if meeting else 17, "color": "#ffffff", "bold": True}
         net.add_node(n.id, label=label, **opts)
     for e in view.edges:
-        if e.type == "上级规划":
+        if e.type == UPPER:
             lab = "" if meeting else (f"{e.score:.2f}" if isinstance(e.score, (int, float)) else "")
             if not meeting and e.status in ("accepted", "suspect"):
                 lab += " 确认" if e.status == "accepted" else " 存疑"
