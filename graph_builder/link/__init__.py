@@ -13,7 +13,7 @@ from typing import Any
 from ..models import CONTAINS, ITEM_LABELS, MEASURE, MEASURES, OVERLAPS, PLAN, UPPER, Edge, Graph, Node, is_loaded
 from ..progress import Progress, ProgressEvent, null_progress
 from .config import LinkConfig, load_config
-from .index import CorpusIndex
+from .index import ChainPostings, CorpusIndex
 from .indicators import consistency, link_indicators
 from .overlaps import find_overlaps
 from .nearest import prefer_nearest_level
@@ -87,17 +87,24 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     _tick(progress, "任务对应", 1, 5)
     loaded = {p.id for p in graph.by_label(PLAN) if is_loaded(p)}
-    chain_index: dict[tuple[str, ...], dict[str, list[int]]] = {}  # cities under one province share it
     task_links: list[Edge] = []
+    # Plans under the same upper chain (the counties of one city) share its index, built once and
+    # dropped after the group: cost linear in the lower items, memory bounded by one chain.
+    by_chain: dict[tuple[str, ...], list[str]] = {}
     for plan in sorted(view.items_by_plan):
         uppers = tuple(sorted(u for u in upper_closure(direct, plan) if u in loaded))
+        if any(view.items_by_plan.get(u) for u in uppers):
+            by_chain.setdefault(uppers, []).append(plan)
+    results: dict[str, dict] = {}
+    for uppers, plans_here in by_chain.items():
         up_idxs = [j for u in uppers for j in view.items_by_plan.get(u, [])]
-        if not up_idxs:
-            continue
-        if uppers not in chain_index:
-            chain_index[uppers] = index.chain_postings(up_idxs)
-        parents = score_lower_plan(view, index, clause_index, view.items_by_plan[plan], up_idxs, cfg,
-                                   chain_index[uppers])
+        postings: ChainPostings = index.chain_postings(up_idxs)
+        for plan in plans_here:
+            results[plan] = score_lower_plan(view, index, clause_index, view.items_by_plan[plan], up_idxs, cfg,
+                                             postings)
+        del postings
+    for plan in sorted(results):
+        parents = results[plan]
         for i, cands in parents.items():
             for c in cands:
                 task_links.append(graph.add_edge(Edge(UPPER, view.items[i].id, view.items[c.up].id, {

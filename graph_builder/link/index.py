@@ -7,7 +7,6 @@ upper chain.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from functools import lru_cache
 from dataclasses import dataclass, field
 
@@ -16,7 +15,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from .config import TextConfig, read_word_list
-from .text import Passage, covered_runs, shingles
+from .shingle_index import ShingleIndex
+from .text import Passage
 
 
 @lru_cache(maxsize=4)
@@ -55,44 +55,17 @@ def _compress(m: sparse.csr_matrix, used: np.ndarray) -> sparse.csr_matrix:
     return out
 
 
-class ShingleSets:
-    """``sets[i]`` = the k-shingles of text *i*, computed when asked (nothing kept: memory stays linear and small)."""
+@dataclass(slots=True)
+class ChainPostings:
+    """The non-boilerplate shingles of one upper chain's items, transposed for one sparse product per lower plan.
 
-    def __init__(self, texts: list[str], k: int):
-        self.texts, self.k = texts, k
+    Built once per distinct upper chain and reused by every lower plan under it; ``cache`` lets the
+    task scorer keep other chain-side matrices (clause columns, section vectors) next to it.
+    """
 
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def __getitem__(self, i: int) -> set[str]:
-        return set(shingles(self.texts[i], self.k))
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-
-class HashedCounts:
-    """Document frequency of shingles in 2^22 hashed buckets (a collision only overstates a count)."""
-
-    BITS = 22
-
-    def __init__(self, counts: np.ndarray):
-        self.counts = counts
-
-    @classmethod
-    def of(cls, sets: "ShingleSets") -> "HashedCounts":
-        mask = (1 << cls.BITS) - 1
-        counts = np.zeros(1 << cls.BITS, dtype=np.int32)
-        for sset in sets:
-            if sset:
-                np.add.at(counts, np.fromiter((hash(g) & mask for g in sset), dtype=np.int64, count=len(sset)), 1)
-        return cls(counts)
-
-    def __getitem__(self, g: str) -> int:
-        return int(self.counts[hash(g) & ((1 << self.BITS) - 1)])
-
-    def get(self, g: str, default: int = 0) -> int:
-        return self[g]
+    upper: list[int]
+    rare_t: sparse.csr_matrix  # distinct shingles × upper items
+    cache: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -105,8 +78,8 @@ class CorpusIndex:
     lex_mass: np.ndarray | None = None
     content: sparse.csr_matrix | None = None
     content_idf: np.ndarray | None = None
-    shingle_sets: "ShingleSets | list[set[str]]" = field(default_factory=list)
-    shingle_df: "HashedCounts | dict[str, int]" = field(default_factory=dict)
+    shingles: ShingleIndex | None = None
+    rare: sparse.csr_matrix | None = None  # items × shingles with the boilerplate columns (df > cap) emptied
     boilerplate_cap: int = 0
 
     @classmethod
@@ -127,35 +100,29 @@ class CorpusIndex:
         # Overlap vectors: generic policy words removed first (surface similarity must not count).
         idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)
         k = cfg.shingle
-        # computed on use, counted in hashed buckets: sets of strings for every item cost ~30 kB per task
-        idx.shingle_sets = ShingleSets(texts, k)
-        idx.shingle_df = HashedCounts.of(idx.shingle_sets)
+        # integer-hashed shingles in one CSR matrix: sets of strings for every item cost ~30 kB per task
         idx.boilerplate_cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
+        idx.shingles = ShingleIndex.build(texts, k, idx.boilerplate_cap)
+        idx.rare = idx.shingles.rare()
         return idx
 
-    def chain_postings(self, upper: list[int]) -> dict[str, list[int]]:
+    def chain_postings(self, upper: list[int]) -> ChainPostings:
         """Inverted index of the non-boilerplate shingles of *upper* items (built once per upper chain)."""
-        post: dict[str, list[int]] = defaultdict(list)
-        df, cap = self.shingle_df, self.boilerplate_cap
-        for j in upper:
-            for g in self.shingle_sets[j]:
-                if df[g] <= cap:
-                    post[g].append(j)
-        return post
+        return ChainPostings(list(upper), self.rare[upper].T.tocsr())
 
-    def copy_candidates(self, i: int, postings: dict[str, list[int]]) -> dict[int, int]:
+    def copy_block(self, low: list[int], postings: ChainPostings) -> sparse.csr_matrix:
+        """Shared non-boilerplate shingles, lower items × upper items of the chain (one sparse product)."""
+        return (self.rare[low] @ postings.rare_t).tocsr()
+
+    def copy_candidates(self, i: int, postings: ChainPostings) -> dict[int, int]:
         """Upper items sharing discriminative shingles with item *i* → number shared."""
-        hits: dict[int, int] = defaultdict(int)
-        for g in self.shingle_sets[i]:
-            for j in postings.get(g, ()):
-                if j != i:
-                    hits[j] += 1
-        return hits
+        row = self.copy_block([i], postings)
+        return {postings.upper[c]: int(v) for c, v in zip(row.indices.tolist(), row.data.tolist())
+                if v > 0 and postings.upper[c] != i}
 
     def passages(self, i: int, j: int, min_len: int | None = None) -> list[Passage]:
         """Runs of item *i*'s text copied from item *j* (longest first)."""
-        runs = covered_runs(self.texts[i], self.shingle_sets[j], self.cfg.shingle, min_len or self.cfg.min_passage)
-        return sorted(runs, key=len, reverse=True)
+        return self.shingles.passages(i, j, min_len or self.cfg.min_passage)
 
     def lexical_block(self, rows: list[int], cols: list[int]) -> np.ndarray:
         """IDF-weighted n-gram Dice, rows × cols: 2·Σidf(shared) / (Σidf(row) + Σidf(col))."""

@@ -22,7 +22,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from ..errors import ConfigError
 from .abbrev import definitions, expand, pattern_terms
 from .config import LinkConfig, TaskConfig
-from .index import ClauseIndex, CorpusIndex
+from .index import ChainPostings, ClauseIndex, CorpusIndex
 from .text import clauses, covered_runs, dice, norm, shingles
 from .view import GraphView
 
@@ -171,7 +171,7 @@ def _structure(view: GraphView, index: CorpusIndex, low_idxs: list[int], ratio: 
 
 
 def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low_idxs: list[int],
-                       up_idxs: list[int], cfg: LinkConfig, postings: dict[str, list[int]] | None = None
+                       up_idxs: list[int], cfg: LinkConfig, postings: ChainPostings | None = None
                        ) -> PlanCandidates:
     """Candidate upper items of every lower item with their text features (no model applied yet)."""
     tc = cfg.tasks
@@ -180,20 +180,27 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
     if not low_idxs or not up_idxs:
         return pc
     lex = index.lexical_block(low_idxs, up_idxs)
+    if postings is None or postings.upper != list(up_idxs):
+        postings = index.chain_postings(up_idxs)
     low_secs, low_sm = _section_matrix(view, index, low_idxs)
-    up_secs, up_sm = _section_matrix(view, index, up_idxs)
+    if "sections" not in postings.cache:  # chain-side matrices: built once per upper chain, not per lower plan
+        postings.cache["sections"] = _section_matrix(view, index, up_idxs)
+    up_secs, up_sm = postings.cache["sections"]
     sec_sim = (low_sm @ up_sm.T).toarray()
     row_max = sec_sim.max(axis=1, keepdims=True)
     sec_rel = np.divide(sec_sim, row_max, out=np.zeros_like(sec_sim), where=row_max > 0)
     low_sec_pos = {s: k for k, s in enumerate(low_secs)}
     up_sec_pos = {s: k for k, s in enumerate(up_secs)}
-    if postings is None:
-        postings = index.chain_postings(up_idxs)
+    copy = index.copy_block(low_idxs, postings)  # lower × upper shared rare shingles, one product per plan
 
     # Clause alignment: every lower clause against every upper clause of the chain, reduced per upper item.
-    up_cols = np.concatenate([np.arange(cidx.start[j], cidx.start[j + 1]) for j in up_idxs])
-    seg = np.concatenate([[0], np.cumsum([cidx.start[j + 1] - cidx.start[j] for j in up_idxs])[:-1]]).astype(np.int64)
-    up_bin_t = cidx.bin[up_cols].T.tocsr() if cidx.bin is not None else None
+    if "clauses" not in postings.cache:
+        up_cols = np.concatenate([np.arange(cidx.start[j], cidx.start[j + 1]) for j in up_idxs])
+        seg = np.concatenate([[0], np.cumsum([cidx.start[j + 1] - cidx.start[j] for j in up_idxs])[:-1]]
+                             ).astype(np.int64)
+        up_bin_t = cidx.bin[up_cols].T.tocsr() if cidx.bin is not None else None
+        postings.cache["clauses"] = (up_cols, seg, up_bin_t)
+    up_cols, seg, up_bin_t = postings.cache["clauses"]
     up_weight = cidx.weight[up_cols]
     seg_end = np.append(seg[1:], len(up_cols))
     up_title_len = cidx.length[up_cols][seg]
@@ -234,8 +241,10 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
                                                         / tc.clause_full)
         cand_cols = set(np.nonzero(lex[r] >= tc.min_lex)[0].tolist())
         cand_cols.update(np.nonzero(c_max >= tc.clause_min)[0].tolist())
-        copy_hits = index.copy_candidates(i, postings)
-        cand_cols.update(up_col[j] for j in copy_hits if j in up_col)
+        lo, hi = copy.indptr[r], copy.indptr[r + 1]
+        copy_hits = {up_idxs[c] for c, v in zip(copy.indices[lo:hi].tolist(), copy.data[lo:hi].tolist())
+                     if v > 0 and up_idxs[c] != i}
+        cand_cols.update(up_col[j] for j in copy_hits)
         ls = low_sec_pos[it.section or f"item:{i}"]
         row: dict[int, Candidate] = {}
         for c in cand_cols:
@@ -363,7 +372,7 @@ def clause_evidence(cidx: ClauseIndex, c: Candidate, tc: TaskConfig) -> list[str
 
 
 def score_lower_plan(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low_idxs: list[int], up_idxs: list[int],
-                     cfg: LinkConfig, postings: dict[str, list[int]] | None = None) -> dict[int, list[Candidate]]:
+                     cfg: LinkConfig, postings: ChainPostings | None = None) -> dict[int, list[Candidate]]:
     """Scored, selected parents for every lower item of one plan (lower idx → parents best first)."""
     pc = collect_candidates(view, index, cidx, low_idxs, up_idxs, cfg, postings)
     score_candidates(pc, cfg.tasks)
