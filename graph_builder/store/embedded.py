@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import networkx as nx
+import orjson
 
 from ..errors import StoreError
 from ..fileio import atomic_write_text
@@ -26,6 +27,24 @@ GRAPH_FILE = "graph.json"
 def owner_plan(node: Node) -> str | None:
     """The plan a node belongs to (None for shared nodes: Agency, Region, Plan)."""
     return node.props.get("plan") if node.label != PLAN else node.id
+
+
+def _dumps(data: dict) -> bytes:
+    """UTF-8 JSON of the graph: orjson (an order of magnitude faster), json for what orjson refuses
+    (e.g. integers beyond 64 bits) so any graph that could be stored before still can."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8")
+
+
+def _loads(raw: bytes) -> Any:
+    """Parse graph.json with orjson (several times faster on the national graph); json only for what
+    orjson rejects but json accepts (NaN written by an older version)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
 
 
 class EmbeddedStore:
@@ -56,7 +75,7 @@ class EmbeddedStore:
         if self._graph is not None and self._mtime == mtime:
             return self._graph
         try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
+            data = _loads(self.file.read_bytes())
         except (OSError, ValueError) as exc:
             raise StoreError(f"无法读取图存储 {self.file}: {exc}") from exc
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
@@ -117,7 +136,7 @@ class EmbeddedStore:
         t0 = time.perf_counter()
         progress(ProgressEvent("store", str(self.file), 0, 1, "写入"))
         try:
-            atomic_write_text(self.file, json.dumps(graph.to_json(), ensure_ascii=False, indent=0))
+            atomic_write_text(self.file, _dumps(graph.to_json()))
         except OSError as exc:
             raise StoreError(f"无法写入图存储 {self.file}: {exc}") from exc
         self._graph, self._mtime = None, None
