@@ -18,7 +18,7 @@ from ..extract.plan_region import is_national_cite
 from ..models import UPPER, Edge, Graph, Node, stable_id
 from .config import PlanConfig
 from ..regions import resolve_region
-from .text import dice, norm, simplify
+from .text import bigrams, norm, simplify
 
 NATIONAL = "全国"
 _GENERAL = re.compile(r"国民经济和社会发展.*(纲要|规划)")
@@ -191,6 +191,10 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
     # 2. citations: confirm/refine the special chain, add the own-level general plan.
     all_plans = list(infos.values())
     known_regions = sorted(set(regs.level) | {p.region for p in all_plans if p.region}, key=len, reverse=True)
+    region_prefixes: dict[str, str] = {}  # normalised name → region, longest names first (as _cited_region ranks)
+    for r in known_regions:
+        region_prefixes.setdefault(norm(r), r)
+    titles = _TitleIndex([q for q in all_plans if q.loaded])
     for p in loaded:
         own = region_key(p.region, p.level)
         upper_regions = [region_key(r, regs.level.get(r)) for r in regs.chain(p.region)] if own != nation else []
@@ -200,12 +204,7 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
                 continue
             best, best_s = None, 0.0
             if _PLAN_WORD.search(c):
-                for q in all_plans:
-                    if q.id == p.id or not q.loaded:
-                        continue
-                    s = dice(c, norm(q.title))
-                    if s > best_s:
-                        best, best_s = q, s
+                best, best_s = titles.best(c, exclude=p.id)
             matched = best if best is not None and best_s >= cfg.cite_match else None
             if is_national_cite(c) and not _GENERAL.search(c):
                 if own == nation:
@@ -223,7 +222,7 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
                 continue
             if not _PLAN_WORD.search(c):
                 continue  # regulations, measures, standards: not plans
-            cited_region = _cited_region(c, known_regions, [p.region, *regs.chain(p.region)] if p.region else [])
+            cited_region = _cited_region(c, region_prefixes, [p.region, *regs.chain(p.region)] if p.region else [])
             if cited_region is None and matched is not None:
                 cited_region = matched.region  # a title naming no region (“十四五”市场监管现代化规划)
             kind = "general" if _GENERAL.search(c) else "special"
@@ -257,17 +256,56 @@ def link_plans(graph: Graph, cfg: PlanConfig) -> dict[str, list[str]]:
     return direct
 
 
-def _cited_region(cite: str, known_regions: list[str], own_chain: list[str]) -> str | None:
+class _TitleIndex:
+    """Char-bigram sets of the loaded plans' titles as one sparse matrix: the best-matching title of a
+    citation is one sparse product instead of a Dice call per plan (quadratic at national scale).
+    Scores equal ``dice`` exactly; ties go to the earlier plan, as a scan in order would."""
+
+    def __init__(self, plans: list[PlanInfo]):
+        import numpy as np
+        from scipy import sparse
+
+        self.plans = plans
+        self.pos = {q.id: k for k, q in enumerate(plans)}
+        self.vocab: dict[str, int] = {}
+        rows, cols = [], []
+        for k, q in enumerate(plans):
+            for g in bigrams(norm(q.title)):
+                rows.append(k)
+                cols.append(self.vocab.setdefault(g, len(self.vocab)))
+        self.np, self.size = np, np.bincount(np.array(rows, dtype=np.int64), minlength=len(plans))
+        self.matrix_t = sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (cols, rows)),
+                                          shape=(len(self.vocab), len(plans)))
+
+    def best(self, cite: str, exclude: str) -> tuple["PlanInfo | None", float]:
+        np = self.np
+        grams = bigrams(cite)
+        cols = sorted({self.vocab[g] for g in grams if g in self.vocab})
+        if not grams or not self.plans or not cols:
+            return None, 0.0
+        inter = np.asarray(self.matrix_t[cols].sum(axis=0)).ravel()
+        den = (len(grams) + self.size).astype(np.float64)
+        s = np.where(self.size > 0, 2 * inter / np.maximum(den, 1), 0.0)
+        if exclude in self.pos:
+            s[self.pos[exclude]] = 0.0
+        k = int(np.argmax(s))
+        return (self.plans[k], float(s[k])) if s[k] > 0 else (None, 0.0)
+
+
+def _cited_region(cite: str, prefixes: dict[str, str], own_chain: list[str]) -> str | None:
     """The region a cited title starts with: the plan's own region or one above it, also by its short
-    printed name (鼓楼区 for 南京市鼓楼区); a region of the graph; else a division name (never 十四五市)."""
-    prefixes = [(norm(r), r) for r in known_regions]
+    printed name (鼓楼区 for 南京市鼓楼区); a region of the graph; else a division name (never 十四五市).
+    *prefixes*: normalised region name → region (known regions, longest first)."""
+    extra: dict[str, str] = {}
     for r in own_chain:
         info = resolve_region(r)
         if info is not None and info.full != r:
-            prefixes.append((norm(info.full), r))
-    hit = next((r for pre, r in sorted(prefixes, key=lambda x: -len(x[0])) if pre and cite.startswith(pre)), None)
-    if hit:
-        return hit
+            extra.setdefault(norm(info.full), r)
+    for n in range(len(cite), 0, -1):  # the longest name the citation starts with
+        pre = cite[:n]
+        hit = prefixes.get(pre) or extra.get(pre)
+        if hit:
+            return hit
     m = _REGION_PREFIX.match(cite)
     r = resolve_region(m.group(1)) if m else None
     return r.name if r is not None else None
