@@ -134,27 +134,46 @@ def drop_plans(graph: Graph, plan_ids: set[str]) -> None:
 
 def prune_shared(graph: Graph) -> None:
     """Drop shared nodes a clean build would not have: agencies and measures without edges, regions no loaded
-    plan covers or lies under, placeholder plans nothing links to."""
+    plan covers or lies under, placeholder plans nothing links to.
+
+    Only shared nodes (no owning plan), regions and placeholders can go: the edge pass only records those
+    few thousand candidates (``plangraph add`` runs this twice over the whole national graph).
+    """
+    cand = {nid for nid, n in graph.nodes.items()
+            if (n.label == "Plan" and n.props.get("loaded") is False) or n.label == "Region"
+            or (n.label != "Plan" and n.props.get("plan") is None)}
     touched: set[str] = set()
     targets: set[str] = set()
+    parent: dict[str, str] = {}
+    covered: list[str] = []
     for e in graph.edges:
-        touched.add(e.source)
-        touched.add(e.target)
-        targets.add(e.target)
-    parent = {e.source: e.target for e in graph.edges_of("WITHIN")}
+        s_in, t_in = e.source in cand, e.target in cand
+        if s_in:
+            touched.add(e.source)
+        if t_in:
+            touched.add(e.target)
+            targets.add(e.target)
+        if e.type == "WITHIN":
+            parent[e.source] = e.target
+        elif e.type == "COVERS":
+            covered.append(e.target)
     live_regions: set[str] = set()
-    for e in graph.edges_of("COVERS"):
-        r = e.target
+    for r in covered:
         while r is not None and r not in live_regions:
             live_regions.add(r)
             r = parent.get(r)
-    for nid, n in list(graph.nodes.items()):
-        if (owner(n) is None and n.label != "Region" and nid not in touched) \
+    gone = set()
+    for nid in cand:
+        n = graph.nodes[nid]
+        if (n.label not in ("Region", "Plan") and nid not in touched) \
                 or (n.label == "Region" and nid not in live_regions) \
-                or (n.label == "Plan" and n.props.get("loaded") is False and nid not in targets):
-            graph.pop_node(nid)
+                or (n.label == "Plan" and nid not in targets):
+            gone.add(nid)
+    for nid in gone:
+        graph.pop_node(nid)
+    nodes = graph.nodes
     for e in graph.edges:
-        if e.source not in graph.nodes or e.target not in graph.nodes:
+        if e.source not in nodes or e.target not in nodes:
             graph.remove_edge(e.key)
 
 
@@ -198,16 +217,20 @@ def relink(graph: Graph, dirty: set[str], chain: dict[str, frozenset[str]], deci
     for p in dirty:
         context |= {u for u in chain.get(p, ()) if u in region_of}
     context |= {p for p, r in region_of.items() if r in dirty_regions}
-    sub = Graph(n for n in graph.nodes.values()
-                if owner(n) in context or (owner(n) is None and n.label in SHARED_PLANLESS))
+    members = [n for n in graph.nodes.values()
+               if owner(n) in context or (owner(n) is None and n.label in SHARED_PLANLESS)]
+    dirty_ids = {n.id for n in members if owner(n) in dirty}  # every node a dirty plan owns
+    sub = Graph(members)
+    del members
     for e in graph.edges:
         if e.type not in LINK_TYPES and e.source in sub.nodes and e.target in sub.nodes:
             sub.add_edge(e)
     link_graph(sub, decisions_path=decisions, progress=progress)
 
+    dirty_ids |= {nid for nid, n in sub.nodes.items() if owner(n) in dirty}  # and any the relink added
+
     def is_dirty(nid: str) -> bool:
-        n = graph.nodes.get(nid) or sub.nodes.get(nid)
-        return n is not None and owner(n) in dirty
+        return nid in dirty_ids
 
     for e in graph.edges:
         if e.type in LINK_TYPES and (is_dirty(e.source) or is_dirty(e.target)):
