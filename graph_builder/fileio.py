@@ -1,6 +1,7 @@
 """Atomic file writes: every file the project writes appears whole or not at all (a crash keeps the old one)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -20,3 +21,12 @@ def atomic_write_text(path: Path, text: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def file_sha(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB blocks (change detection and the OCR cache key)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from .models import Edge, Graph, Node
+from .fileio import file_sha
+from .models import Graph, Node
 from .progress import Progress, ProgressEvent, null_progress
 
 INDEX_FILE = "build-index.json"
@@ -33,14 +33,6 @@ SHARED_PLANLESS = ("Agency", "Region")
 PRESENTATION_DIRS = ("ui", "cli", "store")
 PRESENTATION_MODULES = ("analyse.py", "bench.py", "briefing.py", "export.py", "goal.py", "orphan_report.py",
                         "queries.py", "traversal.py", "settings.py", "safeout.py", "neo4j_bulk.py", "progress.py")
-
-
-def file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def fingerprint(overrides: dict | None, decisions: Path | None, link: bool, files: Iterable[Path] = ()) -> str:

@@ -7,7 +7,6 @@ under the store by the file's SHA-256, so a rebuild does no OCR, while a changed
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -19,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ParseError
+from ..fileio import file_sha
 from .base import ReadContext, SourceDoc
 from .layout import Page, PrintedLine, assemble, cell_text, cfg
 
@@ -36,19 +36,11 @@ def _engine():
     return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
 
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 class OcrCache:
     """OCR results of one file: ``{page number: {"lines": [...], "confidence": c}}`` in ``<sha256>.json``."""
 
     def __init__(self, cache_dir: Path | None, path: Path):
-        self.file = Path(cache_dir) / f"{file_hash(path)}.json" if cache_dir else None
+        self.file = Path(cache_dir) / f"{file_sha(path)}.json" if cache_dir else None
         self.pages: dict[str, dict] = {}
         if self.file and self.file.exists():
             try:
