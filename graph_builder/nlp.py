@@ -139,11 +139,13 @@ _RECENT_MAX = 2_000  # bounded: Docs are heavy; past this a later stage parses a
 def docs(texts: list[str], *, batch_size: int = 256) -> list[Doc]:
     """``nlp.pipe`` over the *texts* not parsed recently (one call per build stage, not one per paragraph)."""
     todo = list(dict.fromkeys(t for t in texts if t not in _RECENT))
-    if todo:
-        if len(_RECENT) + len(todo) > _RECENT_MAX:
-            _RECENT.clear()
-        _RECENT.update(zip(todo, get_nlp().pipe(todo, batch_size=batch_size)))
-    return [_RECENT[t] for t in texts]
+    parsed = dict(zip(todo, get_nlp().pipe(todo, batch_size=batch_size))) if todo else {}
+    out = [parsed[t] if t in parsed else _RECENT[t] for t in texts]  # before any eviction below
+    if len(_RECENT) + len(parsed) > _RECENT_MAX:
+        _RECENT.clear()
+    if len(parsed) <= _RECENT_MAX:
+        _RECENT.update(parsed)
+    return out
 
 
 def forget_parsed() -> None:

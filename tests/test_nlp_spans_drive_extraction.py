@@ -70,3 +70,17 @@ def test_annotate_reads_the_docs_spans_not_the_text():
     rec = SimpleNamespace(text=doc.text, deadline=None, cites=[])
     annotate(rec, doc)
     assert rec.deadline is None and rec.cites == ["质量条例"]
+
+
+def test_more_texts_than_the_parsed_cache_holds_still_get_one_doc_each(monkeypatch):
+    """The bounded cache of parsed docs never loses a doc the current call returns (a 30k-item plan)."""
+    from graph_builder import nlp
+
+    nlp.forget_parsed()
+    monkeypatch.setattr(nlp, "_RECENT_MAX", 3)
+    first = nlp.docs(["到2025年完成。", "由市场监管局牵头。"])
+    texts = ["由市场监管局牵头。", *(f"第{i}项任务于2024年底前完成。" for i in range(5))]
+    out = nlp.docs(texts)
+    assert [d.text for d in out] == texts
+    assert out[0] is first[1]  # parsed once, shared with the earlier stage
+    nlp.forget_parsed()
