@@ -42,12 +42,15 @@ def _base_vocab() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(_grams(words, 2)), frozenset(_grams(words, 3))
 
 
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def _grams(texts, n: int):
+    """The n-character stretches of *texts* made only of CJK characters, in order (slices of CJK runs)."""
     for t in texts:
-        for i in range(len(t) - n + 1):
-            g = t[i:i + n]
-            if all(_CJK.match(c) for c in g):
-                yield g
+        for run in _CJK_RUN.findall(t):
+            for i in range(len(run) - n + 1):
+                yield run[i:i + n]
 
 
 def _plan_texts(graph: Graph, plan_id: str) -> list[str]:
@@ -125,13 +128,23 @@ def _same_numbers(a: str, b: str) -> bool:
 
 
 class _OthersHave:
-    """``gram in x``: some plan other than *own* has the gram (document frequency minus the own plan)."""
+    """``gram in x``: the gram is in jieba/patterns, in a plan other than *plan*, or (when *repeats*) twice in *plan*.
 
-    def __init__(self, df: Counter, own: set[str] | Counter, base: frozenset[str], repeated: set[str] = frozenset()):
-        self.df, self.own, self.base, self.repeated = df, own, base, repeated
+    Only a gram in exactly one plan needs the owner: *solo* maps it to (plan, occurrences), so no per-plan
+    gram set is ever built.
+    """
+
+    def __init__(self, df: Counter, solo: dict[str, tuple[str, int]], base: frozenset[str], plan: str, repeats: bool):
+        self.df, self.solo, self.base, self.plan, self.repeats = df, solo, base, plan, repeats
 
     def __contains__(self, g: str) -> bool:
-        return g in self.base or g in self.repeated or self.df.get(g, 0) - (1 if g in self.own else 0) > 0
+        if g in self.base:
+            return True
+        c = self.df.get(g, 0)
+        if c != 1:
+            return c > 1
+        owner, count = self.solo[g]
+        return owner != self.plan or (self.repeats and count >= 2)
 
 
 class _Mid:
@@ -166,11 +179,18 @@ class CorpusVocabulary:
         self.base2, self.base3 = _base_vocab()
         self.df2: Counter = Counter()
         self.df3: Counter = Counter()
-        self.texts = texts_by_plan
+        self.solo2: dict[str, tuple[str, int]] = {}  # grams of one plan only → (plan, occurrences in it)
+        self.solo3: dict[str, tuple[str, int]] = {}
         parts, self.starts, self.owners, pos = [], [], [], 0
         for pid, ts in texts_by_plan.items():
-            self.df2.update(set(_grams(ts, 2)))
-            self.df3.update(set(_grams(ts, 3)))
+            for n, df, solo in ((2, self.df2, self.solo2), (3, self.df3, self.solo3)):
+                counts = Counter(_grams(ts, n))
+                for g, c in counts.items():
+                    if g in df:
+                        solo.pop(g, None)
+                    else:
+                        solo[g] = (pid, c)
+                df.update(counts.keys())
             chunk = "\n".join(ts) + "\n\x00\n"
             parts.append(chunk)
             self.starts.append(pos)
@@ -194,11 +214,10 @@ class CorpusVocabulary:
         return False
 
     def for_plan(self, plan: str) -> Vocabulary:
-        own = self.texts.get(plan, [])
-        own2 = Counter(_grams(own, 2))
+        """"The other plans" (plus this plan's repeated pairs) as seen from *plan*: O(1), nothing copied."""
         v = Vocabulary.__new__(Vocabulary)
-        v.bi = _OthersHave(self.df2, own2, self.base2, {g for g, c in own2.items() if c >= 2})
-        v.tri = _OthersHave(self.df3, set(_grams(own, 3)), self.base3)
+        v.bi = _OthersHave(self.df2, self.solo2, self.base2, plan, repeats=True)
+        v.tri = _OthersHave(self.df3, self.solo3, self.base3, plan, repeats=False)
         v.mid = _Mid(self.mid, v.tri)
         v.words = self.words
         v.blob = _Elsewhere(self, plan)
