@@ -17,6 +17,7 @@ class Limits:
     max_file_mb: float = 100
     max_sections: int = 50000
     max_items: int = 100000
+    parallel_min_files: int = 24
 
 
 @lru_cache(maxsize=1)

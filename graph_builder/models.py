@@ -249,6 +249,13 @@ class Graph:
         for e in edges:
             self.add_edge(e)
 
+    def __getstate__(self) -> dict:  # the read-only view cannot be pickled (worker processes send graphs back)
+        return {"nodes": self._nodes, "edges": self._edges}
+
+    def __setstate__(self, state: dict) -> None:
+        self._nodes, self._edges, self._nx = state["nodes"], state["edges"], None
+        self._nodes_view = MappingProxyType(self._nodes)
+
     def add_node(self, node: Node) -> Node:
         """Add or merge a node (validated): later properties win, list properties (aliases) are unioned."""
         validate_node(node)

@@ -1,6 +1,6 @@
 """Connection settings read from the environment — here and nowhere else (stores get them passed in).
 
-NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE, PLANGRAPH_NEO4J_WORKERS, and the local
+NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE, PLANGRAPH_NEO4J_WORKERS, PLANGRAPH_WORKERS, and the local
 server's state directory written by scripts/neo4j.sh (.neo4j/: port and password). The password is
 returned to the caller, which hands it straight to the store's driver; it is never printed.
 """
@@ -29,6 +29,14 @@ class Neo4jSettings:
 
     def describe(self) -> str:
         return f"Neo4j {self.uri}（用户 {self.user}" + (f"，数据库 {self.database}）" if self.database else "）")
+
+
+def build_workers() -> int:
+    """Processes that read and extract plan files (PLANGRAPH_WORKERS, default the core count; 1 = in-process)."""
+    try:
+        return max(1, int(os.environ.get("PLANGRAPH_WORKERS") or os.cpu_count() or 1))
+    except ValueError:
+        raise ConfigError("PLANGRAPH_WORKERS 必须是整数") from None
 
 
 def local_state_dir() -> Path:
