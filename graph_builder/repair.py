@@ -11,9 +11,12 @@ with file and line.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from functools import lru_cache
+
+import numpy as np
 
 from .pattern_files import pattern_file
 from .models import Graph
@@ -127,34 +130,133 @@ def _same_numbers(a: str, b: str) -> bool:
     return re.findall(r"[\dA-Za-z.%]+", a) == re.findall(r"[\dA-Za-z.%]+", b)
 
 
+_CJK_LO, _CJK_HI = 0x4E00, 0x9FFF  # the range _CJK matches; code points < 2**16, so a gram packs into one integer
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _gram_keys(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(packed keys, start positions) of the all-CJK n-grams of *codes*: a-b → a<<16|b, a-b-c → a<<32|b<<16|c."""
+    cjk = (codes >= _CJK_LO) & (codes <= _CJK_HI)
+    m = len(codes) - n + 1
+    if m <= 0:
+        z = np.zeros(0, dtype=np.uint64)
+        return z, z.astype(np.int64)
+    ok = cjk[:m].copy()
+    key = codes[:m].copy()
+    for j in range(1, n):
+        ok &= cjk[j:j + m]
+        key = (key << np.uint64(16)) | codes[j:j + m]
+    pos = np.flatnonzero(ok)
+    return key[pos], pos
+
+
+def _key(g: str) -> int:
+    k = 0
+    for ch in g:
+        k = (k << 16) | ord(ch)
+    return k
+
+
+@lru_cache(maxsize=1)
+def _base_keys() -> np.ndarray:
+    """The jieba/pattern bigrams as sorted packed keys (vectorised screening of names)."""
+    return np.unique(np.fromiter((_key(g) for g in _base_vocab()[0]), dtype=np.uint64))
+
+
+@lru_cache(maxsize=1)
+def _base_mid() -> dict[tuple[str, str], set[str]]:
+    mid: dict[tuple[str, str], set[str]] = {}
+    for g in _base_vocab()[1]:
+        mid.setdefault((g[0], g[2]), set()).add(g[1])
+    return mid
+
+
+class _GramStats:
+    """Per n-gram over the corpus, as sorted arrays: plans containing it (df), occurrences (total) and, for a
+    gram of one plan only, that plan (owner) and its occurrences there (count). Accumulated in batches of
+    plans, so memory is the distinct grams plus one batch, never one set per plan."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.df = np.zeros(0, dtype=np.int64)
+        self.total = np.zeros(0, dtype=np.int64)
+        self.owner = np.zeros(0, dtype=np.int64)
+        self.count = np.zeros(0, dtype=np.int64)
+        self._batch: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._pending = 0
+
+    def add(self, plan: int, codes: np.ndarray) -> None:
+        keys = np.sort(_gram_keys(codes, self.n)[0])  # sort + run lengths: np.unique is several times slower here
+        if len(keys):
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            u, c = keys[starts], np.diff(np.r_[starts, len(keys)])
+        else:
+            u, c = keys, np.zeros(0, dtype=np.int64)
+        self._batch.append((u, c, plan))
+        self._pending += len(u)
+        if self._pending > 2_000_000:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._batch:
+            return
+        keys = np.concatenate([self.keys, *(u for u, _, _ in self._batch)])
+        df = np.concatenate([self.df, *(np.ones(len(u), np.int64) for u, _, _ in self._batch)])
+        total = np.concatenate([self.total, *(c.astype(np.int64) for _, c, _ in self._batch)])
+        owner = np.concatenate([self.owner, *(np.full(len(u), p, np.int64) for u, _, p in self._batch)])
+        self._batch, self._pending = [], 0
+        order = np.argsort(keys, kind="stable")
+        keys, df, total, owner = keys[order], df[order], total[order], owner[order]
+        first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
+        starts = np.flatnonzero(first)
+        self.keys = keys[starts]
+        self.df = np.add.reduceat(df, starts) if len(starts) else df[:0]
+        self.total = np.add.reduceat(total, starts) if len(starts) else total[:0]
+        self.owner = owner[starts]  # meaningful only where df == 1
+        self.count = self.total  # where df == 1 all occurrences are the owner's
+
+    def find(self, key: int) -> int:
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
+        return i if i < len(self.keys) and int(self.keys[i]) == key else -1
+
+    def totals(self, keys: np.ndarray) -> np.ndarray:
+        """Occurrences over the corpus of each packed key (0 when unseen)."""
+        i = np.searchsorted(self.keys, keys)
+        i[i >= len(self.keys)] = 0
+        hit = self.keys[i] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
+        return np.where(hit, self.total[i] if len(self.keys) else 0, 0)
+
+
 class _OthersHave:
-    """``gram in x``: the gram is in jieba/patterns, in a plan other than *plan*, or (when *repeats*) twice in *plan*.
+    """``gram in x``: the gram is in jieba/patterns, in a plan other than *plan*, or (when *repeats*) twice in *plan*."""
 
-    Only a gram in exactly one plan needs the owner: *solo* maps it to (plan, occurrences), so no per-plan
-    gram set is ever built.
-    """
-
-    def __init__(self, df: Counter, solo: dict[str, tuple[str, int]], base: frozenset[str], plan: str, repeats: bool):
-        self.df, self.solo, self.base, self.plan, self.repeats = df, solo, base, plan, repeats
+    def __init__(self, stats: _GramStats, base: frozenset[str], plan: int, repeats: bool):
+        self.stats, self.base, self.plan, self.repeats = stats, base, plan, repeats
 
     def __contains__(self, g: str) -> bool:
         if g in self.base:
             return True
-        c = self.df.get(g, 0)
-        if c != 1:
-            return c > 1
-        owner, count = self.solo[g]
-        return owner != self.plan or (self.repeats and count >= 2)
+        i = self.stats.find(_key(g))
+        if i < 0:
+            return False
+        df = int(self.stats.df[i])
+        if df != 1:
+            return df > 1
+        return int(self.stats.owner[i]) != self.plan or (self.repeats and int(self.stats.count[i]) >= 2)
 
 
 class _Mid:
     """``mid.get((a, c))``: characters x with a trigram a-x-c known from the other plans or jieba/patterns."""
 
-    def __init__(self, mid: dict[tuple[str, str], set[str]], tri: _OthersHave):
-        self.mid, self.tri = mid, tri
+    def __init__(self, corpus: "CorpusVocabulary", tri: _OthersHave):
+        self.corpus, self.tri = corpus, tri
 
     def get(self, ac: tuple[str, str], default=()):
-        xs = {x for x in self.mid.get(ac, ()) if ac[0] + x + ac[1] in self.tri}
+        xs = {x for x in self.corpus.middles(*ac) | _base_mid().get(ac, set()) if ac[0] + x + ac[1] in self.tri}
         return xs or default
 
 
@@ -173,52 +275,71 @@ class CorpusVocabulary:
     plans" for one plan without rebuilding it per plan (cost and memory grow linearly with the corpus)."""
 
     def __init__(self, texts_by_plan: dict[str, list[str]]):
-        import bisect
-
-        self._bisect = bisect.bisect_right
         self.base2, self.base3 = _base_vocab()
-        self.df2: Counter = Counter()
-        self.df3: Counter = Counter()
-        self.solo2: dict[str, tuple[str, int]] = {}  # grams of one plan only → (plan, occurrences in it)
-        self.solo3: dict[str, tuple[str, int]] = {}
-        parts, self.starts, self.owners, pos = [], [], [], 0
-        for pid, ts in texts_by_plan.items():
-            for n, df, solo in ((2, self.df2, self.solo2), (3, self.df3, self.solo3)):
-                counts = Counter(_grams(ts, n))
-                for g, c in counts.items():
-                    if g in df:
-                        solo.pop(g, None)
-                    else:
-                        solo[g] = (pid, c)
-                df.update(counts.keys())
-            chunk = "\n".join(ts) + "\n\x00\n"
-            parts.append(chunk)
-            self.starts.append(pos)
-            self.owners.append(pid)
-            pos += len(chunk)
-        self.blob = "".join(parts)
+        self.texts = texts_by_plan
+        self.plans = list(texts_by_plan)
+        self.index = {p: i for i, p in enumerate(self.plans)}
+        self.bi, self.tri = _GramStats(2), _GramStats(3)
+        for i, pid in enumerate(self.plans):
+            codes = _codes("\n".join(texts_by_plan[pid]))
+            self.bi.add(i, codes)
+            self.tri.add(i, codes)
+        self.bi.flush()
+        self.tri.flush()
+        k = self.tri.keys  # a<<32|b<<16|c re-packed as a<<32|c<<16|b: the middles of (a, c) are one range
+        mask = np.uint64(0xFFFF)
+        self._mid = np.sort(((k >> np.uint64(32)) << np.uint64(32)) | ((k & mask) << np.uint64(16)) | ((k >> np.uint64(16)) & mask))
         self.terms = "\n".join(_cfg()["terms"])
-        self.mid: dict[tuple[str, str], set[str]] = {}
-        for g in (*self.df3, *self.base3):
-            self.mid.setdefault((g[0], g[2]), set()).add(g[1])
         self.words = _jieba_words()
+        self._blob: tuple[str, list[int], list[str]] | None = None
+
+    def middles(self, a: str, c: str) -> set[str]:
+        lo = (ord(a) << 32) | (ord(c) << 16)
+        i, j = np.searchsorted(self._mid, [np.uint64(lo), np.uint64(lo + 0x10000)])
+        return {chr(int(x) & 0xFFFF) for x in self._mid[i:j]}
+
+    def suspects(self, values: list[str]) -> list[bool]:
+        """Which *values* may hold a damage spot: at least two CJK pairs outside jieba/patterns that occur only
+        once in the corpus. A superset of what :func:`repair_text` acts on, computed for all values at once."""
+        if not values:
+            return []
+        codes = _codes("\n".join(values))
+        keys, pos = _gram_keys(codes, 2)
+        base = _base_keys()
+        j = np.minimum(np.searchsorted(base, keys), max(len(base) - 1, 0))
+        in_base = base[j] == keys if len(base) else np.zeros(len(keys), dtype=bool)
+        rare = (self.bi.totals(keys) < 2) & ~in_base
+        ends = np.cumsum([len(v) + 1 for v in values])
+        per = np.bincount(np.searchsorted(ends, pos[rare], side="right"), minlength=len(values))
+        return [bool(c >= 2) for c in per[:len(values)]]
 
     def printed_elsewhere(self, stretch: str, plan: str) -> bool:
         if stretch in self.terms:
             return True
-        i = self.blob.find(stretch)
+        if self._blob is None:  # built only when a repair candidate needs it
+            parts, starts, owners, pos = [], [], [], 0
+            for pid, ts in self.texts.items():
+                chunk = "\n".join(ts) + "\n\x00\n"
+                parts.append(chunk)
+                starts.append(pos)
+                owners.append(pid)
+                pos += len(chunk)
+            self._blob = ("".join(parts), starts, owners)
+        blob, starts, owners = self._blob
+        i = blob.find(stretch)
         while i >= 0:
-            if self.owners[self._bisect(self.starts, i) - 1] != plan:
+            if owners[bisect.bisect_right(starts, i) - 1] != plan:
                 return True
-            i = self.blob.find(stretch, i + 1)
+            i = blob.find(stretch, i + 1)
         return False
 
     def for_plan(self, plan: str) -> Vocabulary:
         """"The other plans" (plus this plan's repeated pairs) as seen from *plan*: O(1), nothing copied."""
         v = Vocabulary.__new__(Vocabulary)
-        v.bi = _OthersHave(self.df2, self.solo2, self.base2, plan, repeats=True)
-        v.tri = _OthersHave(self.df3, self.solo3, self.base3, plan, repeats=False)
-        v.mid = _Mid(self.mid, v.tri)
+        i = self.index.get(plan, -1)
+        v.bi = _OthersHave(self.bi, self.base2, i, repeats=True)
+        v.tri = _OthersHave(self.tri, self.base3, i, repeats=False)
+        v.mid = _Mid(self, v.tri)
         v.words = self.words
         v.blob = _Elsewhere(self, plan)
         return v
@@ -238,12 +359,16 @@ def _repair_nodes(plans: list[tuple[str, str, list]], report: set[str] | None = 
     corpus = CorpusVocabulary({pid: [to_match(t) for n in nodes for t in _texts(n)] for pid, _, nodes in plans})
     warnings: list[str] = []
     for pid, source, nodes in plans:
-        vocab = None
+        todo = []
         for n in nodes:
             key = "name" if n.label == "Indicator" else "title" if n.label in ("Task", "Project") else None
             value = n.props.get(key) if key else None
-            if not isinstance(value, str) or t2s(value) != value:
-                continue  # traditional script: the vocabulary is simplified
+            if isinstance(value, str) and len(value) >= _cfg()["min_chars"] and t2s(value) == value:
+                todo.append((n, key, value))  # traditional script is skipped: the vocabulary is simplified
+        vocab = None
+        for (n, key, value), maybe in zip(todo, corpus.suspects([v for _, _, v in todo])):
+            if not maybe:
+                continue
             vocab = vocab or corpus.for_plan(pid)
             fixed = repair_text(value, vocab)
             if fixed:
