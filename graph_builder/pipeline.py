@@ -75,6 +75,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     graph = Graph()
     for ex in extractions:
         graph.merge(ex.graph)
+    del extractions  # the merged graph holds the same nodes; the per-plan graphs are no longer needed
     try:
         previous = store.load()
     except GraphBuilderError:

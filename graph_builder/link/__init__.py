@@ -103,6 +103,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
             results[plan] = score_lower_plan(view, index, clause_index, view.items_by_plan[plan], up_idxs, cfg,
                                              postings)
         del postings
+    del clause_index  # the largest index: freed before the overlap pass allocates its own blocks
     for plan in sorted(results):
         parents = results[plan]
         for i, cands in parents.items():

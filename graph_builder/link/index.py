@@ -55,6 +55,11 @@ def _compress(m: sparse.csr_matrix, used: np.ndarray) -> sparse.csr_matrix:
     return out
 
 
+def _weighted(b: sparse.csr_matrix, weight: np.ndarray) -> sparse.csr_matrix:
+    """*b* with column weights, sharing *b*'s index arrays (a national corpus holds several such pairs)."""
+    return sparse.csr_matrix((b.data * weight[b.indices], b.indices, b.indptr), shape=b.shape)
+
+
 @dataclass(slots=True)
 class ChainPostings:
     """The non-boilerplate shingles of one upper chain's items, transposed for one sparse product per lower plan.
@@ -95,7 +100,7 @@ class CorpusIndex:
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
         idx.lex_bin = b
-        idx.lex_w = b.multiply(idf).tocsr()
+        idx.lex_w = _weighted(b, idf)
         idx.lex_mass = np.asarray(idx.lex_w.sum(axis=1)).ravel()
         # Overlap vectors: generic policy words removed first (surface similarity must not count).
         idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)
@@ -171,7 +176,7 @@ class ClauseIndex:
         b = _compress(b, np.unique(b.indices))
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
-        w = b.multiply(idf).tocsr()
+        w = _weighted(b, idf)
         return cls(display, match, start, np.asarray(w.sum(axis=1)).ravel(), length, b, w)
 
     def rows(self, item: int) -> range:
