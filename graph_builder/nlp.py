@@ -1,9 +1,12 @@
 """spaCy pipeline for plan text: ``spacy.blank("zh")`` with the jieba segmenter and rule components.
 
 No model is downloaded. The ``plan_entities`` component (``Language.factory``, declaring what it assigns)
-marks AGENCY, REGION, CITATION, DEADLINE, QUANTITY and RESPONSIBILITY (牵头/配合/负责 cue) spans from
-regular expressions kept in data files (entities.toml, agencies.toml), so the patterns change without
-touching code. Consumers (:mod:`graph_builder.responsibility`) read ``doc.spans``; they do not rerun patterns.
+marks AGENCY, REGION, CITATION, DEADLINE, QUANTITY, TARGET and RESPONSIBILITY (牵头/配合/负责 cue) spans,
+and the front-matter entities of a plan (FRONT_GROUPS: notice title and issuer, document number, date,
+issuer line, title line, cited plans) from regular expressions kept in data files (entities.toml,
+agencies.toml, plan_identity.toml's national issuers), so the patterns change without touching code.
+Consumers (responsibility, extract, extract.plan_meta, extract.indicators) read ``doc.spans``; they do not
+rerun patterns.
 
 >>> nlp = get_nlp()
 >>> [e.label_ for e in nlp("由省市场监管局牵头，到2025年完成《质量促进条例》修订").ents]
@@ -18,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .pattern_files import pattern_file
+from .pattern_files import FRONT_LABELS, pattern_file
 
 
 @lru_cache(maxsize=1)
@@ -49,17 +52,33 @@ def span_patterns() -> dict[str, re.Pattern]:
     return {label: re.compile(rx) for label, rx in raw["patterns"].items()}
 
 
-#: Span groups the component fills (``doc.spans[NAME]``); ``doc.ents`` holds the non-overlapping subset.
-SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "TARGET", "RESPONSIBILITY")
+@lru_cache(maxsize=1)
+def front_patterns() -> dict[str, tuple[re.Pattern, ...]]:
+    """Front-matter span patterns per label, in order of preference (entities.toml ``[front]``); an ISSUER
+    line is also any national body's (plan_identity.toml ``[national] issuer``, shared with plan_region)."""
+    out = {label: tuple(map(re.compile, rxs)) for label, rxs in pattern_file("entities.toml")["front"].items()}
+    out["ISSUER"] += (re.compile(pattern_file("plan_identity.toml")["national"]["issuer"]),)
+    return out
+
+
+#: Front-matter groups (matched per paragraph; ^/$ are the paragraph's ends); not part of ``doc.ents``.
+FRONT_GROUPS = FRONT_LABELS
+#: Span groups the component fills (``doc.spans[NAME]``); ``doc.ents`` holds the non-overlapping subset of
+#: AGENCY, REGION, CITATION, DEADLINE and QUANTITY.
+SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "TARGET", "RESPONSIBILITY", *FRONT_GROUPS)
+_ENT_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY")
 
 # Spans are widened to jieba token boundaries ("由省发展改革委"); the exact match travels with the span so
 # consumers never search the text again: ``span._.exact`` = (start_char, end_char), ``span._.parts`` = the
-# pattern's named groups (agency parts; TARGET cmp/num/unit/post). RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS).
-for _ext in ("exact", "parts"):
+# pattern's named groups (agency parts; TARGET cmp/num/unit/post; front groups e.g. title, issuer, year/month/day).
+# RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS); a front span's ``pattern`` is the index of
+# the pattern that found it (0 = the preferred form).
+for _ext in ("exact", "parts", "pattern"):
     Span.set_extension(_ext, default=None, force=True)
 
 
-@Language.factory("plan_entities", assigns=["doc.ents", "doc.spans", "span._.exact", "span._.parts"])
+
+@Language.factory("plan_entities", assigns=["doc.ents", "doc.spans", "span._.exact", "span._.parts", "span._.pattern"])
 def make_plan_entities(nlp: Language, name: str):
     return PlanEntities()
 
@@ -75,7 +94,8 @@ def cue_patterns() -> dict[str, re.Pattern]:
 
 
 class PlanEntities:
-    """Rule component: regex spans (patterns from data files) → ``doc.spans[GROUP]`` and ``doc.ents``."""
+    """Rule component: regex spans (patterns from data files) → ``doc.spans[GROUP]`` for every GROUP in
+    :data:`SPAN_GROUPS` (spaCy's ``assigns`` names only ``doc.spans``) and ``doc.ents``."""
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -103,9 +123,13 @@ class PlanEntities:
                     if start is None:
                         continue
                 add(label, start, m.end(), parts={k: v for k, v in m.groupdict().items() if v})
+        for label, rxs in front_patterns().items():
+            for i, rx in enumerate(rxs):
+                for m in rx.finditer(text):
+                    add(label, m.start(), m.end(), parts={k: v for k, v in m.groupdict().items() if v}, pattern=i)
         for g, spans in groups.items():
             doc.spans[g] = spans
-        doc.ents = filter_spans([sp for g in SPAN_GROUPS if g not in ("RESPONSIBILITY", "TARGET") for sp in groups[g]])
+        doc.ents = filter_spans([sp for g in _ENT_GROUPS for sp in groups[g]])
         return doc
 
 
@@ -155,6 +179,6 @@ def forget_parsed() -> None:
 
 def reset() -> None:
     """Forget the pattern files and parsed texts (after a pattern file changed)."""
-    for f in (agency_config, agency_regex, span_patterns, cue_patterns, get_nlp):
+    for f in (agency_config, agency_regex, span_patterns, front_patterns, cue_patterns, get_nlp):
         f.cache_clear()
     _RECENT.clear()
