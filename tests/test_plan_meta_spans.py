@@ -83,11 +83,15 @@ def test_the_data_file_decides_document_number_and_date(front_patterns, national
     assert (m.doc_no, m.date) == (None, "2021-12-14")
 
 
-def test_front_spans_are_span_groups_of_the_pipeline_and_not_entities():
-    doc = nlp.docs(["国发〔2021〕30号"])[0]
-    assert set(FRONT_LABELS) <= set(nlp.SPAN_GROUPS) and set(FRONT_LABELS) <= set(doc.spans)
-    assert [doc.text[slice(*s._.exact)] for s in doc.spans["DOC_NO"]] == ["国发〔2021〕30号"]
+def test_front_spans_are_marked_on_front_matter_docs_only_and_are_not_entities():
+    nlp.forget_parsed()
+    text = "皖政〔2021〕43号"
+    assert not set(FRONT_LABELS) & set(nlp.docs([text])[0].spans)  # a task text does not pay for them
+    doc = nlp.docs([text], front=True)[0]
+    assert set(FRONT_LABELS) == set(nlp.FRONT_GROUPS) <= set(doc.spans)
+    assert [doc.text[slice(*s._.exact)] for s in doc.spans["DOC_NO"]] == [text]
     assert not doc.ents
+    assert "plan_front" in nlp.get_nlp().disabled
 
 
 def test_plan_meta_runs_no_patterns_of_its_own():

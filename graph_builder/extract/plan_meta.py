@@ -1,6 +1,6 @@
 """Plan metadata (title, region, level, issuer, date, document number, cited upper plans) from the front matter.
 
-Every entity here is a span of the spaCy ``plan_entities`` component (entities.toml ``[front]``): the front
+Every entity here is a span of the spaCy ``plan_front`` component (entities.toml ``[front]``): the front
 paragraphs and the first body paragraphs are parsed once with :func:`graph_builder.nlp.docs` and read through
 ``doc.spans`` (NOTICE_TITLE, NOTICE_ISSUER, DOC_NO, DATE, ISSUER, PLAN_TITLE, CITED_PLAN, UPPER_PLAN).
 This module only decides between them (which line wins, what the manifest overrides); it runs no patterns.
@@ -67,7 +67,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
     """
     meta = PlanMeta()
     texts = [p.text for p in front]
-    parsed = docs(texts + [q.text for q in first_body])  # one nlp.pipe over the front matter and first body
+    parsed = docs(texts + [q.text for q in first_body], front=True)  # one nlp.pipe: front matter + first body
     front_docs = parsed[:len(front)]
     issuers: list[str] = []
     standalone_no: str | None = None
