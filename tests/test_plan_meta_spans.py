@@ -58,6 +58,12 @@ def test_seed_title_line_drops_its_bracketed_prefix_and_upper_plan_phrase_is_cit
     assert _meta(SEEDS / "anhui-province.txt").cites[-1] == "国家有关规划"
 
 
+def test_an_upper_plan_named_without_title_marks_is_cited(tmp_path):
+    path = tmp_path / "county.txt"
+    path.write_text("灵璧县“十四五”市场监管规划\n根据国家“十四五”市场监管规划和国家有关规划，编制本规划。\n" + TASK, "utf-8")
+    assert _meta(path).cites == ['国家"十四五"市场监管规划', "国家有关规划"]
+
+
 @pytest.fixture
 def front_patterns(monkeypatch):
     """entities.toml as shipped, with [front] changed by the test (the code is untouched)."""
