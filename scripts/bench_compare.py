@@ -5,8 +5,8 @@
 Each round runs one fresh process per tree (base first, then new, so both see the same machine load); a
 process loads spaCy/jieba/jionlp, builds once to warm up, then times --repeat full builds of PATHS (default
 data/plans) into temporary embedded stores. Prints every run (full build and its extract stage, where
-front matter is parsed) and its CPU time (less disturbed by other processes on a shared machine), and per
-tree the min and median over all rounds. The trees share this interpreter (PYTHONPATH points at each tree's package). Asserts nothing.
+front matter is parsed), its CPU time (less disturbed by other processes on a shared machine), and per
+tree the min and median over all rounds and how much text jieba segments in one build. The trees share this interpreter (PYTHONPATH points at each tree's package). Asserts nothing.
 """
 from __future__ import annotations
 
@@ -28,15 +28,27 @@ from graph_builder.pipeline import build
 from graph_builder.regions import resolve_region
 from graph_builder.store import EmbeddedStore
 paths = [Path(p) for p in sys.argv[3:]]
-get_nlp(); resolve_region("安徽省")
+nlp = get_nlp(); resolve_region("安徽省")
+jieba_tokenizer, parsed = nlp.tokenizer, [0, 0]
+
+class Counting:  # counts what jieba segments (texts, characters) without changing it
+    def __call__(self, text):
+        parsed[0] += 1; parsed[1] += len(text)
+        return jieba_tokenizer(text)
+
+    def pipe(self, texts, batch_size=1000):
+        return (self(t) for t in texts)
+
+nlp.tokenizer = Counting()
 times = []
 for i in range(int(sys.argv[2]) + 1):
     with tempfile.TemporaryDirectory() as d:
         t0, c0 = time.perf_counter(), time.process_time()
+        parsed[:] = [0, 0]
         report = build(paths, EmbeddedStore(Path(d)))
         if i:  # the first build warms the caches
             times.append([time.perf_counter() - t0, report.timings.get("extract", 0.0), time.process_time() - c0])
-print(json.dumps(times))
+print(json.dumps({"times": times, "parsed": parsed}))
 """
 
 
@@ -45,7 +57,12 @@ def run(tree: Path, repeat: int, paths: list[str]) -> list[list[float]]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run([sys.executable, "-c", CHILD, str(tree), str(repeat), *paths], env=env, cwd=tree,
                          capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    PARSED[str(tree)] = res["parsed"]
+    return res["times"]
+
+
+PARSED: dict[str, list[int]] = {}  # tree → [texts, characters] jieba segmented in one build
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, t in runs.items():
         print(f"{name}（{trees[name]}）：{len(t)} 次热构建，" + "；".join(
             f"{what} 最快 {min(x[k] for x in t):.3f} s、中位数 {statistics.median(x[k] for x in t):.3f} s"
-            for k, what in ((0, "完整构建墙钟"), (1, "抽取阶段"), (2, "完整构建 CPU"))))
+            for k, what in ((0, "完整构建墙钟"), (1, "抽取阶段"), (2, "完整构建 CPU")))
+              + "；每次构建 jieba 分词 {} 段、{} 字".format(*PARSED[str(trees[name])]))
 
 
 if __name__ == "__main__":
