@@ -1,9 +1,13 @@
 """spaCy pipeline for plan text: ``spacy.blank("zh")`` with the jieba segmenter and rule components.
 
 No model is downloaded. The ``plan_entities`` component (``Language.factory``, declaring what it assigns)
-marks AGENCY, REGION, CITATION, DEADLINE, QUANTITY and RESPONSIBILITY (牵头/配合/负责 cue) spans from
-regular expressions kept in data files (entities.toml, agencies.toml), so the patterns change without
-touching code. Consumers (:mod:`graph_builder.responsibility`) read ``doc.spans``; they do not rerun patterns.
+marks AGENCY, REGION, CITATION, DEADLINE, QUANTITY, TARGET and RESPONSIBILITY (牵头/配合/负责 cue) spans,
+from regular expressions kept in data files (entities.toml, agencies.toml), so the patterns change without
+touching code. The ``plan_front`` component marks a plan's front-matter entities (FRONT_GROUPS: notice title
+and issuer, document number, date, issuer line, title line, cited plans; entities.toml ``[front]`` and
+plan_identity.toml's national issuers) on front-matter paragraphs only (``docs(texts, front=True)``).
+Consumers (responsibility, extract, extract.plan_meta, extract.indicators) read ``doc.spans``; they do not
+rerun patterns.
 
 >>> nlp = get_nlp()
 >>> [e.label_ for e in nlp("由省市场监管局牵头，到2025年完成《质量促进条例》修订").ents]
@@ -18,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .pattern_files import pattern_file
+from .pattern_files import FRONT_LABELS, pattern_file
 
 
 @lru_cache(maxsize=1)
@@ -49,19 +53,41 @@ def span_patterns() -> dict[str, re.Pattern]:
     return {label: re.compile(rx) for label, rx in raw["patterns"].items()}
 
 
-#: Span groups the component fills (``doc.spans[NAME]``); ``doc.ents`` holds the non-overlapping subset.
+@lru_cache(maxsize=1)
+def front_patterns() -> dict[str, tuple[re.Pattern, ...]]:
+    """Front-matter span patterns per label, in order of preference (entities.toml ``[front]``); an ISSUER
+    line is also any national body's (plan_identity.toml ``[national] issuer``, shared with plan_region)."""
+    out = {label: tuple(map(re.compile, rxs)) for label, rxs in pattern_file("entities.toml")["front"].items()}
+    out["ISSUER"] += (re.compile(pattern_file("plan_identity.toml")["national"]["issuer"]),)
+    return out
+
+
+#: Span groups ``plan_entities`` fills on every doc (``doc.spans[NAME]``); ``doc.ents`` holds the
+#: non-overlapping subset of AGENCY, REGION, CITATION, DEADLINE and QUANTITY.
 SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "TARGET", "RESPONSIBILITY")
+_ENT_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY")
+#: Span groups ``plan_front`` fills on front-matter docs only (``docs(..., front=True)``): one paragraph per
+#: doc, so ^/$ are the paragraph's ends. Not part of ``doc.ents``.
+FRONT_GROUPS = FRONT_LABELS
 
 # Spans are widened to jieba token boundaries ("由省发展改革委"); the exact match travels with the span so
 # consumers never search the text again: ``span._.exact`` = (start_char, end_char), ``span._.parts`` = the
-# pattern's named groups (agency parts; TARGET cmp/num/unit/post). RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS).
-for _ext in ("exact", "parts"):
+# pattern's named groups (agency parts; TARGET cmp/num/unit/post; front groups e.g. title, issuer, year/month/day).
+# RESPONSIBILITY spans are labelled with their cue kind (CUE_KINDS); a front span's ``pattern`` is the index of
+# the pattern that found it (0 = the preferred form).
+for _ext in ("exact", "parts", "pattern"):
     Span.set_extension(_ext, default=None, force=True)
+
 
 
 @Language.factory("plan_entities", assigns=["doc.ents", "doc.spans", "span._.exact", "span._.parts"])
 def make_plan_entities(nlp: Language, name: str):
     return PlanEntities()
+
+
+@Language.factory("plan_front", assigns=["doc.spans", "span._.exact", "span._.parts", "span._.pattern"])
+def make_plan_front(nlp: Language, name: str):
+    return PlanFront()
 
 
 CUE_KINDS = ("lead_before", "lead_after", "support_before", "support_after")
@@ -75,20 +101,17 @@ def cue_patterns() -> dict[str, re.Pattern]:
 
 
 class PlanEntities:
-    """Rule component: regex spans (patterns from data files) → ``doc.spans[GROUP]`` and ``doc.ents``."""
+    """Rule component: regex spans (patterns from data files) → ``doc.spans[GROUP]`` for every GROUP in
+    :data:`SPAN_GROUPS` (spaCy's ``assigns`` names only ``doc.spans``) and ``doc.ents``."""
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         groups: dict[str, list[Span]] = {g: [] for g in SPAN_GROUPS}
 
         def add(group: str, start: int, end: int, label: str | None = None, **ext) -> None:
-            sp = doc.char_span(start, end, label=label or group, alignment_mode="expand")
-            if sp is None:
-                return
-            sp._.exact = (start, end)
-            for k, v in ext.items():
-                setattr(sp._, k, v)
-            groups[group].append(sp)
+            sp = _span(doc, start, end, label or group, **ext)
+            if sp is not None:
+                groups[group].append(sp)
 
         for m in agency_regex().finditer(text):
             add("AGENCY", m.start(), m.end(), parts={k: v for k, v in m.groupdict().items() if v})
@@ -105,8 +128,38 @@ class PlanEntities:
                 add(label, start, m.end(), parts={k: v for k, v in m.groupdict().items() if v})
         for g, spans in groups.items():
             doc.spans[g] = spans
-        doc.ents = filter_spans([sp for g in SPAN_GROUPS if g not in ("RESPONSIBILITY", "TARGET") for sp in groups[g]])
+        doc.ents = filter_spans([sp for g in _ENT_GROUPS for sp in groups[g]])
         return doc
+
+
+class PlanFront:
+    """Rule component for a plan's front matter (entities.toml ``[front]``) → ``doc.spans[GROUP]`` for every
+    GROUP in :data:`FRONT_GROUPS`, in pattern order (the preferred form first). Disabled in the shared
+    pipeline: only front-matter paragraphs pay for it (:func:`docs` with ``front=True``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        for label, rxs in front_patterns().items():
+            spans = []
+            for i, rx in enumerate(rxs):
+                for m in rx.finditer(text):
+                    sp = _span(doc, m.start(), m.end(), label, pattern=i,
+                               parts={k: v for k, v in m.groupdict().items() if v})
+                    if sp is not None:
+                        spans.append(sp)
+            doc.spans[label] = spans
+        return doc
+
+
+def _span(doc: Doc, start: int, end: int, label: str, **ext) -> Span | None:
+    """The span of characters start..end widened to token boundaries, carrying the exact match."""
+    sp = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if sp is None:
+        return None
+    sp._.exact = (start, end)
+    for k, v in ext.items():
+        setattr(sp._, k, v)
+    return sp
 
 
 def _is_region(name: str) -> bool:
@@ -127,6 +180,8 @@ def get_nlp() -> Language:
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.add_pipe("plan_entities")
+    nlp.add_pipe("plan_front")
+    nlp.disable_pipe("plan_front")  # run by docs(front=True) on front-matter paragraphs only
     return nlp
 
 
@@ -136,11 +191,19 @@ _RECENT: dict[str, Doc] = {}
 _RECENT_MAX = 2_000  # bounded: Docs are heavy; past this a later stage parses again (same result)
 
 
-def docs(texts: list[str], *, batch_size: int = 256) -> list[Doc]:
-    """``nlp.pipe`` over the *texts* not parsed recently (one call per build stage, not one per paragraph)."""
+def docs(texts: list[str], *, front: bool = False, batch_size: int = 256) -> list[Doc]:
+    """``nlp.pipe`` over the *texts* not parsed recently (one call per build stage, not one per paragraph).
+
+    *front*: the texts are front-matter paragraphs; their docs also get the ``plan_front`` span groups."""
+    nlp = get_nlp()
     todo = list(dict.fromkeys(t for t in texts if t not in _RECENT))
-    parsed = dict(zip(todo, get_nlp().pipe(todo, batch_size=batch_size))) if todo else {}
+    parsed = dict(zip(todo, nlp.pipe(todo, batch_size=batch_size))) if todo else {}
     out = [parsed[t] if t in parsed else _RECENT[t] for t in texts]  # before any eviction below
+    if front:
+        mark = nlp.get_pipe("plan_front")
+        for d in out:
+            if FRONT_GROUPS[0] not in d.spans:
+                mark(d)
     if len(_RECENT) + len(parsed) > _RECENT_MAX:
         _RECENT.clear()
     if len(parsed) <= _RECENT_MAX:
@@ -155,6 +218,6 @@ def forget_parsed() -> None:
 
 def reset() -> None:
     """Forget the pattern files and parsed texts (after a pattern file changed)."""
-    for f in (agency_config, agency_regex, span_patterns, cue_patterns, get_nlp):
+    for f in (agency_config, agency_regex, span_patterns, front_patterns, cue_patterns, get_nlp):
         f.cache_clear()
     _RECENT.clear()

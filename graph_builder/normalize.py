@@ -68,7 +68,7 @@ def to_match(s: str) -> str:
 class Paragraph:
     line: int
     display: str  # as printed (script kept), cleaned
-    text: str  # matching form
+    text: str  # matching form: always ``to_match(display)``, computed once here; readers use it, never re-normalise
     page: int | None = None
     notes: list[str] = field(default_factory=list)
     table: bool = False  # a flattened table row/cell line
@@ -137,19 +137,23 @@ def paragraphs(doc: SourceDoc, on_line=None) -> list[Paragraph]:
             if target is not None:
                 target.notes.append(display)
                 continue
-        if (open_para is not None and not table and not _starts_new_block(display)
+        text = to_match(display)  # the line's match form, computed once: block test and paragraph text
+        new_block = _starts_new_block(text)
+        if (open_para is not None and not table and not new_block
                 and not rx["terminal"].search(open_para.display)):
-            open_para.display += display
-            open_para.text += to_match(display)
+            open_para.display += display  # its text is set once it is complete (below)
             open_para.lines.append(ln.no)
             if rx["terminal"].search(open_para.display):
                 open_para = None
             continue
-        para = Paragraph(ln.no, display, to_match(display), ln.page, table=table, lines=[ln.no])
+        para = Paragraph(ln.no, display, text, ln.page, table=table, lines=[ln.no])
         out.append(para)
         open_para = para if (not table and not rx["terminal"].search(display)
                              and (len(display) >= 40 or rx["continues"].search(display))
-                             and not _starts_new_block(display)) else None
+                             and not new_block) else None
+    for para in out:  # a joined paragraph's match form is the joined display's (OpenCC converts phrases)
+        if len(para.lines) > 1:
+            para.text = to_match(para.display)
     if on_line is not None:
         on_line(total, total)
     return out
@@ -160,5 +164,6 @@ def _new_block_rx() -> re.Pattern:
     return re.compile("|".join(f"(?:{p.regex.pattern})" for p in heading_styles()))
 
 
-def _starts_new_block(display: str) -> bool:
-    return bool(_new_block_rx().match(to_match(display)))
+def _starts_new_block(text: str) -> bool:
+    """Whether a line (its match form) opens a heading or list item, so it never continues a paragraph."""
+    return bool(_new_block_rx().match(text))

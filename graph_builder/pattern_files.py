@@ -84,32 +84,38 @@ def check(value: Any, schema: Any, file: str, key: str = "") -> None:
 
 
 _AGENCY = {"name": str, "aliases": [str]}
-#: File → schema. Files other stages own keep ``"*"`` at the top so they may grow keys without a change here.
+#: Labels of the front-matter span groups (entities.toml ``[front]``; the ``plan_entities`` component fills them).
+FRONT_LABELS = ("NOTICE_TITLE", "NOTICE_ISSUER", "DOC_NO", "DATE", "ISSUER", "PLAN_TITLE", "CITED_PLAN", "UPPER_PLAN")
+#: File → schema. Every table is closed (``"*"`` only for open maps: word → replacement, kind → words), so a
+#: misspelt key in any shipped file is an error naming the file and the key.
 SCHEMAS: dict[str, Any] = {
     "headings.toml": {
         "heading": [{"name": str, "regex": REGEX, "always_heading?": bool, "box?": bool, "box_item?": bool}],
         "lead": {"max_title_chars": int, "min_title_chars": int, "min_body_chars": int, "forbidden": REGEX,
                  "box_end_ratio": NUM, "box_end_min_chars": int},
-        "chapters": {"*": [str]},
+        "chapters": {"context": [str], "goals": [str], "safeguard": [str]},
         "box": {"generic_titles": [str]},
     },
     "normalize.toml": {
         "ocr_fixes": {"*": str},
         "patterns": {"page_number_line": REGEX, "inline_page_number": REGEX, "toc_heading": REGEX,
-                     "toc_entry": REGEX, "terminal": REGEX, "continues": REGEX, "footnotes": [REGEX], "*": REGEX},
+                     "toc_entry": REGEX, "terminal": REGEX, "continues": REGEX, "footnotes": [REGEX]},
     },
-    "entities.toml": {"patterns": {"*": REGEX}},
+    "entities.toml": {  # graph_builder.nlp
+        "patterns": {"CITATION": REGEX, "DEADLINE": REGEX, "QUANTITY": REGEX, "REGION": REGEX, "TARGET": REGEX},
+        "front": {label: [REGEX] for label in FRONT_LABELS},
+    },
     "agencies.toml": {
         "agency": [_AGENCY], "national": [_AGENCY], "generic": {"prefixes": [str]},
         "roles": {"lead_before": [str], "lead_after": [str], "support_before": [str], "support_after": [str],
                   "support_after_skip": [str], "lead_after_gap": int, "gap_stops": str},
         "owner": {"*": str},
     },
-    "plan_meta.toml": {"patterns": {"*": REGEX}, "defaults": {"issuer_suffix": str, "*": ANY}, "*": ANY},
-    "indicators.toml": {
+    "plan_meta.toml": {"defaults": {"issuer_suffix": str}},  # graph_builder.extract.plan_meta
+    "indicators.toml": {  # graph_builder.extract.indicators
         "table": {"caption": REGEX, "attributes": [str], "roles": [[ANY]], "cumulative_note": REGEX,
-                  "cumulative_words": [str], "*": ANY},
-        "prose": {"cues": [str], "units": [str], "magnitudes": [str], "*": ANY}, "*": ANY},
+                  "cumulative_words": [str]},
+        "prose": {"cues": [str], "units": [str], "magnitudes": [str]}},
     "link_indicator_words.toml": {  # graph_builder.measures
         "order_invariant": bool, "dictionary_guard": bool, "synonyms": [[str]], "rewrites": [[str]],
         "prefixes": [str], "filler_words": [str], "neutral_inserts": [str], "suffixes": [str], "unit_words": [str],
@@ -118,8 +124,9 @@ SCHEMAS: dict[str, Any] = {
         "unit_kinds": {"name_markers": {"*": [str]}, "*": {"contains?": [str], "exact?": [str]}},
     },
     "plan_identity.toml": {  # graph_builder.extract.plan_region, graph_builder.regions
-        "national": {"*": REGEX}, "notice": {"*": REGEX}, "doc_no": {"*": REGEX},
-        "divisions": {"pseudo_unit": REGEX, "zone": REGEX, "province_abbr": {"*": str}, "*": REGEX}, "*": ANY},
+        "national": {"issuer": REGEX, "doc_no": REGEX, "title": REGEX, "cite": REGEX},
+        "doc_no": {"department": REGEX},
+        "divisions": {"pseudo_unit": REGEX, "zone": REGEX, "province_abbr": {"*": str}}},
     "explorer.toml": {"review_below": NUM, "goal_node_cap": int, "brief_rows": int},  # graph_builder.orphan_report
     "division_units.toml": {"unit": [{"name": str, "keywords": [str]}]},  # graph_builder.division
     "limits.toml": {"max_file_mb?": NUM, "max_sections?": int, "max_items?": int, "parallel_min_files?": int},  # graph_builder.limits
@@ -137,8 +144,26 @@ SCHEMAS: dict[str, Any] = {
     "repair.toml": {"jieba_min_freq": int, "min_chars": int, "max_repairs": int, "function_chars": str,
                     "terms": [str]},  # graph_builder.repair
     "link_synonyms.toml": {"term": [{"term": str, "means": str, "source": str}]},  # graph_builder.link.abbrev
-    "link.toml": {  # graph_builder.link.config types each key (dataclasses); here: sections and scalar kinds
-        "*": {"*": (int, float, bool, str, list)}},
+    "link.toml": {  # graph_builder.link.config: each section is a dataclass there (tests check both agree)
+        "text": {"shingle?": int, "min_passage?": int, "max_shingle_df?": NUM, "min_shingle_df_cap?": int,
+                 "ngram_min?": int, "ngram_max?": int, "lex_ngram?": int},
+        "plans": {"cite_match?": NUM, "link_general?": bool},
+        "tasks": {"min_lex?": NUM, "clause_min?": NUM, "clause_split?": int, "clause_full?": NUM,
+                  "box_parent_ratio?": NUM, "clause_min_chars?": int, "base_coef?": [NUM], "base_intercept?": NUM,
+                  "coef?": [NUM], "intercept?": NUM, "auto_accept?": NUM, "min_score?": NUM,
+                  "secondary_ratio?": NUM, "max_parents?": int, "max_suggestions?": int, "verbatim_chars?": int,
+                  "verbatim_floor?": NUM, "evidence_min?": NUM, "max_evidence?": int},
+        "overlaps": {"peer_min_score?": NUM, "peer_top_k?": int, "peer_max_per_task?": int,
+                     "same_region_max_per_task?": int, "within_max_per_task?": int, "candidate_max_df?": int,
+                     "candidate_top_k?": int, "pair_budget?": int, "min_shared_terms?": int, "max_df_share?": NUM,
+                     "min_shared_weight?": NUM, "within_min_passage?": int, "within_min_score?": NUM,
+                     "w_copy?": NUM, "w_cos?": NUM, "rare_df_floor?": int, "within_copy_full?": int,
+                     "within_shingle_df_divisor?": int, "within_shingle_max_in_plan?": int,
+                     "evidence_shingle?": int, "evidence_block_limit?": int, "evidence_min_chars?": int,
+                     "max_evidence?": int},
+        "indicators": {"same_measure?": NUM, "unit_groups?": [[str]], "comparable_units?": [str],
+                       "comparable_name_markers?": [str]},
+    },
 }
 
 

@@ -20,12 +20,16 @@ def test_every_shipped_pattern_file_is_valid_and_has_a_schema():
     assert set(names) <= set(pattern_files.SCHEMAS), "a pattern file without a schema"
 
 
-@pytest.mark.parametrize("data, key, problem", [
+@pytest.mark.parametrize("change, key, problem", [
     ({"patterns": {"CITATION": "《[^》"}}, "patterns.CITATION", "正则表达式无效"),
     ({"patterns": {"CITATION": 3}}, "patterns.CITATION", "正则表达式字符串"),
+    ({"front": {"DOC_NO": ["〔(\\d〕"]}}, "front.DOC_NO[0]", "正则表达式无效"),
     ({"patern": {}}, "patern", "未知的键"),
 ])
-def test_check_names_key_and_problem(data, key, problem):
+def test_check_names_key_and_problem(change, key, problem):
+    data = pattern_files.read_toml("entities.toml")
+    for section, values in change.items():
+        data[section] = {**data.get(section, {}), **values}
     with pytest.raises(PatternError) as ei:
         pattern_files.check(data, pattern_files.SCHEMAS["entities.toml"], "graph_builder/patterns/entities.toml")
     assert ei.value.key == key and problem in ei.value.problem
@@ -47,6 +51,8 @@ def test_missing_required_key_and_wrong_type():
     ("headings.toml", "box_end_min_chars = ", "box_end_min_chars = 'x' #", "lead.box_end_min_chars"),
     ("entities.toml", "CITATION = '", "CITATION = '(", "patterns.CITATION"),
     ("agencies.toml", "[roles]", "[rolez]", "rolez"),
+    ("link.toml", "cite_match = ", "cite_matsh = ", "plans.cite_matsh"),
+    ("entities.toml", "DOC_NO = [", "DOC_N0 = [", "front.DOC_N0"),
 ])
 def test_cli_reports_a_bad_pattern_file_in_one_line_with_exit_code_4(tmp_path, file, old, new, key):
     pkg = tmp_path / "graph_builder"

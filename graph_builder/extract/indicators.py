@@ -58,7 +58,7 @@ def find_tables(paras: list[Paragraph]) -> tuple[list[TableResult], list[tuple[i
     i = 0
     while i < len(paras):
         p = paras[i]
-        t = to_match(p.display.strip().strip("|"))
+        t = p.text.strip("|")
         if "指标" in t and len(t) <= 70 and not re.search("[，。；]", t) and not (p.table and "\t" in p.display and _is_data_tab(p)):
             rows = []
             j = i + 1

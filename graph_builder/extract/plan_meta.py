@@ -1,17 +1,26 @@
-"""Plan metadata (title, region, level, issuer, date, document number, cited upper plans) from the front matter."""
+"""Plan metadata (title, region, level, issuer, date, document number, cited upper plans) from the front matter.
+
+Every entity here is a span of the spaCy ``plan_front`` component (entities.toml ``[front]``): the front
+paragraphs and the first body paragraphs are parsed once with :func:`graph_builder.nlp.docs` and read through
+``doc.spans`` (NOTICE_TITLE, NOTICE_ISSUER, DOC_NO, DATE, ISSUER, PLAN_TITLE, CITED_PLAN, UPPER_PLAN).
+This module only decides between them (which line wins, what the manifest overrides); it runs no patterns.
+"""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..pattern_files import pattern_file
+from spacy.tokens import Doc, Span
+
 from ..errors import ParseError
-from ..nlp import docs, span_patterns
+from ..nlp import docs
 from ..normalize import Paragraph, to_match
+from ..pattern_files import pattern_file
 from ..regions import RegionInfo, candidates, resolve_region
-from .plan_region import _cfg as _id_cfg
 from .plan_region import identify
+
+#: An issuer line is short; a longer paragraph matching an issuer pattern is prose.
+MAX_ISSUER_CHARS = 32
 
 
 @lru_cache(maxsize=1)
@@ -19,22 +28,14 @@ def _cfg() -> dict:
     return pattern_file("plan_meta.toml")
 
 
-def _rx(name: str) -> re.Pattern:
-    return re.compile(_cfg()["patterns"][name])
+def _exact(doc: Doc, sp: Span) -> str:
+    """The matched text of a span (spans are widened to token boundaries; ``_.exact`` is the match)."""
+    return doc.text[slice(*sp._.exact)]
 
 
-def _id_rx(section: str, key: str) -> re.Pattern:
-    return re.compile(_id_cfg()[section][key])
-
-
-def cited_plans(doc) -> list[str]:
-    """Titles of the plans *doc* cites: its CITATION spans whose title reads as a plan (``cites`` pattern)."""
-    out = []
-    for sp in doc.spans["CITATION"]:
-        m = _rx("cites").fullmatch(doc.text[slice(*sp._.exact)])
-        if m:
-            out.append(m.group(1))
-    return out
+def cited_plans(doc: Doc) -> list[str]:
+    """Titles of the plans *doc* cites: its CITED_PLAN spans (a citation whose title reads as a plan)."""
+    return [sp._.parts["title"] for sp in doc.spans["CITED_PLAN"]]
 
 
 @dataclass(slots=True)
@@ -65,50 +66,50 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
     narrows a division name shared by several places.
     """
     meta = PlanMeta()
-    texts = [(p, to_match(p.display)) for p in front]
+    texts = [p.text for p in front]
+    parsed = docs(texts + [q.text for q in first_body], front=True)  # one nlp.pipe: front matter + first body
+    front_docs = parsed[:len(front)]
     issuers: list[str] = []
     standalone_no: str | None = None
     title_line = 1
-    for p, t in texts:
-        m = _rx("notice_title").search(t) or _id_rx("notice", "plain_title").search(t)
-        if m and not meta.title:
-            meta.title = _display_slice(p.display, m.group(1))
+    for p, t, doc in zip(front, texts, front_docs):
+        notice = doc.spans["NOTICE_TITLE"]
+        if notice and not meta.title:
+            meta.title = _display_slice(p.display, t, notice[0]._.parts["title"])
             title_line = p.line
-            im = _id_rx("notice", "issuer").match(t)
-            if im and not t.startswith("关于"):
-                issuers.append(im.group(1))
-        m = _rx("doc_no").search(t)
-        if m and not meta.doc_no:
-            meta.doc_no = m.group(1)
-        if m and standalone_no is None and m.group(1) == t.strip():
-            standalone_no = m.group(1)
-        m = _rx("date").match(t)
-        if m and not meta.date:
-            y, mo, d = m.groups()
-            meta.date = f"{y}-{int(mo):02d}" + (f"-{int(d):02d}" if d else "")
-        if len(t) <= 32 and (_rx("issuer").match(t) or _id_rx("national", "issuer").search(t)):
+            named = doc.spans["NOTICE_ISSUER"]
+            if named and not t.startswith("关于"):
+                issuers.append(named[0]._.parts["issuer"])
+        numbers = doc.spans["DOC_NO"]
+        if numbers and not meta.doc_no:
+            meta.doc_no = _exact(doc, numbers[0])
+        if numbers and standalone_no is None and _exact(doc, numbers[0]) == t.strip():
+            standalone_no = _exact(doc, numbers[0])
+        dates = doc.spans["DATE"]
+        if dates and not meta.date:
+            d = dates[0]._.parts
+            meta.date = f"{d['year']}-{int(d['month']):02d}" + (f"-{int(d['day']):02d}" if d.get("day") else "")
+        if len(t) <= MAX_ISSUER_CHARS and doc.spans["ISSUER"]:
             issuers.append(t.strip())
             if not meta.issuer:
                 meta.issuer = p.display.strip()
     if not meta.issuer and issuers:
         meta.issuer = issuers[0]
     if not meta.title:
-        for p, t in texts:
-            m = _rx("title_line").match(t)
-            if m and "印发" not in t and "通知" not in t:
-                meta.title = re.sub(r"^[(（][^)）]{1,10}[)）]", "", p.display.strip())
+        for p, t, doc in zip(front, texts, front_docs):
+            lines = doc.spans["PLAN_TITLE"]
+            if lines and "印发" not in t and "通知" not in t:
+                title = lines[0]._.parts["title"]
+                meta.title = _display_tail(p.display, t, len(t) - len(title), title)
                 title_line = p.line
                 break
-    cite_texts = [t for _, t in texts] + [to_match(q.display) for q in first_body]
-    citing = [t for t in cite_texts if span_patterns()["CITATION"].search(t)]  # parse only these (jieba)
-    parsed = dict(zip(citing, docs(citing)))
-    for t in cite_texts:
-        for c in cited_plans(parsed[t]) if t in parsed else ():
+    for doc in parsed:
+        for c in cited_plans(doc):
             if c not in meta.cites and (not meta.title or to_match(meta.title) not in c):
                 meta.cites.append(c)
-        for c in _rx("upper_phrase").findall(t):
-            if c not in meta.cites:
-                meta.cites.append(c)
+        for sp in doc.spans["UPPER_PLAN"]:
+            if _exact(doc, sp) not in meta.cites:
+                meta.cites.append(_exact(doc, sp))
     ov = {k: v for k, v in (overrides or {}).items() if k in OVERRIDABLE and v is not None}
     for k in ("title", "issuer", "date", "doc_no"):
         if k in ov:
@@ -117,7 +118,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
                 issuers.insert(0, to_match(ov[k]))
     if "doc_no" in ov:
         standalone_no = to_match(ov["doc_no"])
-    front_texts = [t for _, t in texts] + [to_match(q.display) for q in first_body[:3]]
+    front_texts = texts + [q.text for q in first_body[:3]]
     if "region" in ov:
         meta.region = resolve_region(str(ov["region"]))
         if meta.region is None:
@@ -127,7 +128,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
         meta.region, meta.level, meta.region_source = resolve_region("中国"), "national", "manifest"
     else:
         found = identify(to_match(meta.title) if meta.title else None, issuers, standalone_no, meta.cites,
-                         front_texts, [to_match(q.display) for q in (body or [])])
+                         front_texts, [q.text for q in (body or [])])
         meta.region, meta.level, meta.region_source = found.region, found.level, found.source
         if found.region is None and found.candidates:
             names = "、".join(_qualified(c) for c in found.candidates)
@@ -155,10 +156,19 @@ def _qualified(r: RegionInfo) -> str:
     return out
 
 
-def _display_slice(display: str, matched: str) -> str:
-    """The printed form of a matched (normalised) substring when it can be found, else the normalised one."""
-    i = to_match(display).find(matched)
-    return display[i:i + len(matched)] if i >= 0 and len(display) == len(to_match(display)) else matched
+def _display_slice(display: str, text: str, matched: str) -> str:
+    """The printed form of a matched substring of *text* (``to_match(display)``) when the two align, else *matched*."""
+    i = text.find(matched)
+    return display[i:i + len(matched)] if i >= 0 and len(display) == len(text) else matched
+
+
+def _display_tail(display: str, text: str, start: int, matched: str) -> str:
+    """The printed form of ``text[start:]`` (*text* is *display* without whitespace, otherwise character for
+    character) — whitespace inside kept; *matched* when the two do not align (NFKC changed a length)."""
+    pos = [i for i, ch in enumerate(display) if not ch.isspace()]
+    if len(pos) != len(text) or start >= len(pos):
+        return matched
+    return display[pos[start]:].strip()
 
 
 def plan_identity_props(meta: PlanMeta) -> dict:
