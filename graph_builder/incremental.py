@@ -274,7 +274,7 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
         return report
 
     loaded = store.load()  # the store caches this object: work on a shallow copy, so a failed write leaves it intact
-    graph = Graph(loaded.nodes.values(), loaded.edges)
+    graph = loaded.copy()
     del loaded
     old_chain = chains(plan_skeleton(graph)) if link and idx.linked else {}
     extractions, _ = extract_all(changed, progress, report, overrides=overrides, cache_dir=ocr_cache_dir(store),

@@ -249,6 +249,13 @@ class Graph:
         for e in edges:
             self.add_edge(e)
 
+    def copy(self) -> "Graph":
+        """A shallow copy (nodes and edges are immutable and already validated, so nothing is checked again)."""
+        g = Graph()
+        g._nodes.update(self._nodes)
+        g._edges.update(self._edges)
+        return g
+
     def __getstate__(self) -> dict:  # the read-only view cannot be pickled (worker processes send graphs back)
         return {"nodes": self._nodes, "edges": self._edges}
 

@@ -36,7 +36,7 @@ def apply_to_store(raw_store, path: Path | None = None) -> bool:
     if raw_store.backend != "embedded":
         return False
     loaded = raw_store.load()
-    g = Graph(loaded.nodes.values(), loaded.edges)  # a copy: the store caches what it loaded
+    g = loaded.copy()  # a copy: the store caches what it loaded
     review.apply_decisions(g, review.load_decisions(path or decisions_file()))
     raw_store.replace_all(g)
     return True
