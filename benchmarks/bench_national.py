@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-add", action="store_true", help="skip the add/rebuild timings")
     ap.add_argument("--neo4j", action="store_true",
                     help="also time load-neo4j --bulk and an incremental load (local server; its database is emptied)")
+    ap.add_argument("--keep", type=Path, help="keep the built store of the (last) fraction in this directory")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -136,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, __file__, "--one", str(corpus), "--workdir", str(work)] + (["--no-add"] if a.no_add else []) + (["--neo4j"] if a.neo4j else [])
             r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         finally:
+            if a.keep and (work / "store").is_dir():
+                shutil.rmtree(a.keep, ignore_errors=True)
+                shutil.move(str(work / "store"), str(a.keep))
             shutil.rmtree(work, ignore_errors=True)
         if r.returncode:
             print(f"1/{f}: 失败\n{r.stderr[-2000:]}")
