@@ -3,6 +3,7 @@ import streamlit as st
 
 from graph_builder.ui import layout, tables
 from graph_builder.ui.data import try_query
+from graph_builder.ui.similar import similar_tasks
 from graph_builder.ui.style import LABEL_ZH
 
 store = layout.page_store("检索")
@@ -26,3 +27,14 @@ if store is not None:
                                     key="q_pick")
                 if st.button("在追溯页打开", key="q_go"):
                     layout.goto("trace", id=pick)
+                if getattr(store.node(pick), "label", None) in ("Task", "Project") and st.toggle("其他规划中的相似任务", key="q_similar"):
+                    with st.spinner("计算相似任务（首次使用时建立索引）…"):
+                        sim, exact = similar_tasks(store, pick, k=10)
+                    st.caption("任意层级、其他规划中最相似的 10 项（按内容相似度）" if exact
+                               else "Neo4j：按标题全文检索的近似结果（无相似度）")
+                    if sim:
+                        sdf = tables.pd.DataFrame([{"规划": tables.plan_label(store.node(r["plan"]), r["plan"] or ""),
+                                                    "标题": r["title"], "相似度": r["score"], "ID": r["id"]} for r in sim])
+                        st.dataframe(sdf, hide_index=True, width="stretch")
+                    else:
+                        st.info("其他规划中没有相似的任务。")
