@@ -38,6 +38,7 @@ class LinkSummary:
     suspect: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    workers: int = 1  # processes that scored task links
 
 
 def clear_links(graph: Graph) -> None:
@@ -95,14 +96,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
         uppers = tuple(sorted(u for u in upper_closure(direct, plan) if u in loaded))
         if any(view.items_by_plan.get(u) for u in uppers):
             by_chain.setdefault(uppers, []).append(plan)
-    results: dict[str, dict] = {}
-    for uppers, plans_here in by_chain.items():
-        up_idxs = [j for u in uppers for j in view.items_by_plan.get(u, [])]
-        postings: ChainPostings = index.chain_postings(up_idxs)
-        for plan in plans_here:
-            results[plan] = score_lower_plan(view, index, clause_index, view.items_by_plan[plan], up_idxs, cfg,
-                                             postings)
-        del postings
+    results, summary.workers = _score_chains(view, index, clause_index, cfg, list(by_chain.items()))
     del clause_index  # the largest index: freed before the overlap pass allocates its own blocks
     for plan in sorted(results):
         parents = results[plan]
@@ -142,6 +136,61 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
     summary.seconds["total"] = time.perf_counter() - t0
     _tick(progress, "完成", 5, 5)
     return summary
+
+
+# What the task-scoring workers read, set before the pool forks (inherited, never pickled).
+_SHARED: dict = {}
+
+
+def _score_group(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkConfig,
+                 uppers: tuple[str, ...], plans_here: list[str]) -> dict[str, dict]:
+    up_idxs = [j for u in uppers for j in view.items_by_plan.get(u, [])]
+    postings: ChainPostings = index.chain_postings(up_idxs)
+    return {plan: score_lower_plan(view, index, clause_index, view.items_by_plan[plan], up_idxs, cfg, postings)
+            for plan in plans_here}
+
+
+def _score_in_worker(g: int) -> dict[str, dict]:
+    uppers, plans_here = _SHARED["groups"][g]
+    return _score_group(_SHARED["view"], _SHARED["index"], _SHARED["clauses"], _SHARED["cfg"], uppers, plans_here)
+
+
+def _score_chains(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkConfig,
+                  groups: list[tuple[tuple[str, ...], list[str]]]) -> tuple[dict[str, dict], int]:
+    """Parents for every lower plan, one upper chain (group) at a time; groups are independent, so with many
+    lower plans (``parallel_min_files``) they are spread over forked worker processes that read the indexes
+    the parent built. Results are keyed by plan, so the outcome does not depend on which worker ran what;
+    a worker that dies sends its groups back to this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..limits import limits
+    from ..settings import build_workers
+
+    results: dict[str, dict] = {}
+    n_plans = sum(len(p) for _, p in groups)
+    workers = min(build_workers(), len(groups))
+    if workers <= 1 or n_plans < limits().parallel_min_files or "fork" not in multiprocessing.get_all_start_methods():
+        for uppers, plans_here in groups:
+            results.update(_score_group(view, index, clause_index, cfg, uppers, plans_here))
+        return results, 1
+    _SHARED.update(view=view, index=index, clauses=clause_index, cfg=cfg, groups=groups)
+    pending = set(range(len(groups)))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_score_in_worker, g): g for g in range(len(groups))}
+            for fut, g in futures.items():
+                try:
+                    results.update(fut.result())
+                    pending.discard(g)
+                except BrokenProcessPool:
+                    break
+    finally:
+        _SHARED.clear()
+    for g in sorted(pending):  # a worker died (e.g. killed for memory): finish here
+        results.update(_score_group(view, index, clause_index, cfg, *groups[g]))
+    return results, workers
 
 
 def _link_indicators(graph: Graph, direct: dict[str, list[str]], loaded: set[str], cfg: LinkConfig,

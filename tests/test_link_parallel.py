@@ -1,0 +1,61 @@
+"""Task linking spread over worker processes (one upper chain per task) gives the same links as in-process."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from graph_builder.extract_files import extract_all
+from graph_builder.limits import Limits
+from graph_builder.link import link_graph
+from graph_builder.models import Graph
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def chain_graph(tmp_path_factory) -> Graph:
+    """National + one province + one city + its counties from the synthetic national corpus (three chains)."""
+    spec = importlib.util.spec_from_file_location("make_national_corpus", ROOT / "benchmarks" / "make_national_corpus.py")
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    out = tmp_path_factory.mktemp("national")
+    assert gen.main(["--fraction", "16", "--out", str(out)]) == 0
+    tree = out / "1-16"
+    pick = tmp_path_factory.mktemp("chain")
+    shutil.copy(next(tree.glob("000000-*.txt")), pick)
+    province = tree / "安徽省"
+    files = sorted(province.glob("*.txt"))
+    city = next(f for f in files if f.stem.count("-") == 1 and not f.stem.split("-")[0].endswith("0000"))
+    for f in files:
+        if f.stem.endswith(province.name) or f == city or f.stem.startswith(city.stem.split("-")[0][:4]):
+            shutil.copy(f, pick)
+    exs, report = extract_all([pick], workers=1)
+    assert not report.failed and len(exs) >= 5
+    g = Graph()
+    for ex in exs:
+        g.merge(ex.graph)
+    return g
+
+
+def _linked(graph: Graph, workers: int, monkeypatch) -> tuple[bytes, int]:
+    monkeypatch.setenv("PLANGRAPH_WORKERS", str(workers))
+    g = graph.copy()
+    summary = link_graph(g)
+    return orjson.dumps(g.to_json()), summary.workers
+
+
+def test_chain_groups_scored_in_workers_equal_in_process(chain_graph, monkeypatch):
+    import graph_builder.limits as lim
+
+    monkeypatch.setattr(lim, "limits", lambda: Limits(parallel_min_files=2))
+    serial, w1 = _linked(chain_graph, 1, monkeypatch)
+    parallel, w2 = _linked(chain_graph, 2, monkeypatch)
+    assert (w1, w2) == (1, 2)
+    assert parallel == serial
+    assert "上级规划".encode() in serial
