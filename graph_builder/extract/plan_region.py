@@ -53,15 +53,18 @@ def _rx(section: str, key: str) -> re.Pattern:
 
 
 def doc_no_prefix(doc_no: Text | Span | None) -> str:
-    """The issuing part of a document number, from its DOC_NO span: 京朝市监发〔2021〕12号 → 京朝市监发
-    ("" when *doc_no* holds no document number)."""
+    """The issuing part of a document number, from its DOC_NO span: 京朝市监发〔2021〕12号 → 京朝市监发.
+    A manifest ``doc_no`` that is not one whole 文号 (京朝市监发[2021]12号) is a field, not text: its part
+    before the first bracket or digit."""
     if doc_no is None:
         return ""
     if isinstance(doc_no, Span):
         return doc_no._.parts.get("prefix", "")
     d = _as_docs([doc_no])[0]
-    numbers = d.spans["DOC_NO"]
-    return numbers[0]._.parts.get("prefix", "") if numbers else ""
+    numbers = [sp for sp in d.spans["DOC_NO"] if sp._.exact == (0, len(d.text))]
+    if numbers:
+        return numbers[0]._.parts.get("prefix", "")
+    return re.split(r"[〔\[(（\d]", d.text, maxsplit=1)[0]
 
 
 def _as_docs(items: Sequence[Text]) -> list[Doc]:
@@ -118,11 +121,12 @@ def identify(title: Text | None, issuers: Sequence[Text], doc_no: Text | Span | 
              front: Sequence[Text], body: Sequence[Text]) -> RegionFinding:
     """The plan's region from its title, issuer lines, standalone document number, cited plans and text
     (each a parsed Doc or a string to parse; *body* is parsed only if a shared name needs it)."""
-    src = national_evidence(title, issuers, doc_no)
+    title_docs = _as_docs([title] if title else [])
+    issuer_docs = _as_docs(issuers)
+    src = national_evidence(title_docs[0] if title_docs else None, issuer_docs, doc_no)
     if src:
         return RegionFinding(resolve_region(NATIONAL), "national", src)
-    title_docs = _as_docs([title] if title else [])
-    issuer_docs, cite_docs, front_docs = _as_docs(issuers), _as_docs(cites), _as_docs(front)
+    cite_docs, front_docs = _as_docs(cites), _as_docs(front)
     parsed_body: list[Doc] = []
 
     def body_docs() -> list[Doc]:
