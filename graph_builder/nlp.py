@@ -3,7 +3,8 @@
 No model is downloaded. The ``plan_entities`` component (``Language.factory``, declaring what it assigns)
 marks AGENCY, REGION, CITATION, DEADLINE, QUANTITY, TARGET and RESPONSIBILITY (牵头/配合/负责 cue) spans,
 from regular expressions kept in data files (entities.toml, agencies.toml), so the patterns change without
-touching code. The ``plan_front`` component marks a plan's front-matter entities (FRONT_GROUPS: notice title
+touching code. REGION spans come from a dictionary, jionlp's division names (``regions.name_starts``): at
+each position where a name starts, the longest one (overlapping spans; shared names such as 鼓楼区 included). The ``plan_front`` component marks a plan's front-matter entities (FRONT_GROUPS: notice title
 and issuer, document number, date, issuer line, title line, cited plans; entities.toml ``[front]`` and
 plan_identity.toml's national issuers) on front-matter paragraphs only (``docs(texts, front=True)``).
 Consumers (responsibility, extract, extract.plan_meta, extract.indicators) read ``doc.spans``; they do not
@@ -23,6 +24,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .pattern_files import FRONT_LABELS, pattern_file
+from .regions import name_starts
 
 
 @lru_cache(maxsize=1)
@@ -118,14 +120,17 @@ class PlanEntities:
         for cue, rx in cue_patterns().items():
             for m in rx.finditer(text):
                 add("RESPONSIBILITY", m.start(), m.end(), label=cue)
+        # Dictionary entities: jionlp's division names, overlapping. Several may widen to the same tokens
+        # (河东区 / 东区), whose ``_`` values spaCy would share, so the name travels as kb_id and its start
+        # character as the span's id: ``region_name(span)``.
+        for start, full in name_starts(text):
+            sp = doc.char_span(start, start + len(full), label="REGION", kb_id=full, span_id=start,
+                               alignment_mode="expand")
+            if sp is not None:
+                groups["REGION"].append(sp)
         for label, rx in span_patterns().items():
             for m in rx.finditer(text):
-                start = m.start()
-                if label == "REGION":  # "在砀山县": the division is a tail of the match
-                    start = next((m.start() + k for k in range(len(m.group(0)) - 1) if _is_region(m.group(0)[k:])), None)
-                    if start is None:
-                        continue
-                add(label, start, m.end(), parts={k: v for k, v in m.groupdict().items() if v})
+                add(label, m.start(), m.end(), parts={k: v for k, v in m.groupdict().items() if v})
         for g, spans in groups.items():
             doc.spans[g] = spans
         doc.ents = filter_spans([sp for g in _ENT_GROUPS for sp in groups[g]])
@@ -160,12 +165,6 @@ def _span(doc: Doc, start: int, end: int, label: str, **ext) -> Span | None:
     for k, v in ext.items():
         setattr(sp._, k, v)
     return sp
-
-
-def _is_region(name: str) -> bool:
-    from .regions import resolve_region
-
-    return resolve_region(name) is not None
 
 
 @lru_cache(maxsize=1)
@@ -221,3 +220,13 @@ def reset() -> None:
     for f in (agency_config, agency_regex, span_patterns, front_patterns, cue_patterns, get_nlp):
         f.cache_clear()
     _RECENT.clear()
+
+
+def national_issuer_pattern() -> int:
+    """The ``span._.pattern`` of an ISSUER span found by plan_identity.toml's national issuer pattern."""
+    return len(front_patterns()["ISSUER"]) - 1
+
+
+def region_name(span: Span) -> tuple[int, str]:
+    """A REGION span's division name as printed and its start character in the doc text."""
+    return span.id, span.kb_id_

@@ -102,7 +102,7 @@ SCHEMAS: dict[str, Any] = {
                      "toc_entry": REGEX, "terminal": REGEX, "continues": REGEX, "footnotes": [REGEX]},
     },
     "entities.toml": {  # graph_builder.nlp
-        "patterns": {"CITATION": REGEX, "DEADLINE": REGEX, "QUANTITY": REGEX, "REGION": REGEX, "TARGET": REGEX},
+        "patterns": {"CITATION": REGEX, "DEADLINE": REGEX, "QUANTITY": REGEX, "TARGET": REGEX},
         "front": {label: [REGEX] for label in FRONT_LABELS},
     },
     "agencies.toml": {

@@ -173,6 +173,22 @@ def find_mentions(text: str, min_len: int = 2) -> list[tuple[int, str]]:
     return out
 
 
+def name_starts(text: str) -> list[tuple[int, str]]:
+    """At every position of *text* where a division full name starts, the longest such name (overlapping):
+    the spaCy REGION span group, from which :func:`find_mentions`' leftmost-longest reading follows for any
+    minimum length."""
+    lengths = _name_lengths()
+    names = _by_full()
+    out: list[tuple[int, str]] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        for ln in lengths.get(ch, ()):
+            if i + ln <= n and text[i:i + ln] in names:
+                out.append((i, text[i:i + ln]))
+                break
+    return out
+
+
 def qualify(fulls: list[str]) -> dict[str, list[RegionInfo]]:
     """For names mentioned together (南京市, 鼓楼区), each name's candidates that agree with the others:
     the candidates with the most other mentioned names among their ancestors (all of them if none has any)."""

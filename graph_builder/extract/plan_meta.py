@@ -70,7 +70,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
     parsed = docs(texts + [q.text for q in first_body], front=True)  # one nlp.pipe: front matter + first body
     front_docs = parsed[:len(front)]
     issuers: list[str] = []
-    standalone_no: str | None = None
+    standalone_no: str | Span | None = None  # the DOC_NO span of a line holding only the number
     title_line = 1
     for p, t, doc in zip(front, texts, front_docs):
         notice = doc.spans["NOTICE_TITLE"]
@@ -84,7 +84,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
         if numbers and not meta.doc_no:
             meta.doc_no = _exact(doc, numbers[0])
         if numbers and standalone_no is None and _exact(doc, numbers[0]) == t.strip():
-            standalone_no = _exact(doc, numbers[0])
+            standalone_no = numbers[0]
         dates = doc.spans["DATE"]
         if dates and not meta.date:
             d = dates[0]._.parts
@@ -118,7 +118,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
                 issuers.insert(0, to_match(ov[k]))
     if "doc_no" in ov:
         standalone_no = to_match(ov["doc_no"])
-    front_texts = texts + [q.text for q in first_body[:3]]
+    region_docs = parsed[:len(front) + min(3, len(first_body))]  # front matter + first 3 body paragraphs
     if "region" in ov:
         meta.region = resolve_region(str(ov["region"]))
         if meta.region is None:
@@ -128,7 +128,7 @@ def read_meta(front: list[Paragraph], first_body: list[Paragraph], overrides: di
         meta.region, meta.level, meta.region_source = resolve_region("中国"), "national", "manifest"
     else:
         found = identify(to_match(meta.title) if meta.title else None, issuers, standalone_no, meta.cites,
-                         front_texts, [q.text for q in (body or [])])
+                         region_docs, [q.text for q in (body or [])])
         meta.region, meta.level, meta.region_source = found.region, found.level, found.source
         if found.region is None and found.candidates:
             names = "、".join(_qualified(c) for c in found.candidates)

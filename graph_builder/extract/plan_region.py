@@ -6,17 +6,30 @@ when that name is shared by several places (鼓楼区), the candidates are narro
 in the same line (南京市鼓楼区), the issuer line, the document-number prefix (京朝市监发), the cited
 parent plans, then the division names in the body. If several candidates remain the finding says so
 (and the caller warns, pointing to the manifest). A development zone sits under the city it names.
+
+Entities come from spaCy spans (:mod:`graph_builder.nlp`): division names are REGION spans, a national
+issuer line is an ISSUER span of plan_identity.toml's national pattern, a document number's issuing part is
+its DOC_NO span's ``prefix``. Texts given as strings are parsed with ``nlp.docs`` (cached: the front matter
+read_meta parsed is not parsed again); the body only when a shared name is still open after the cited plans.
+What stays here is classification of found text against data tables (plan_identity.toml) and the
+development-zone pattern (``[divisions] zone``), matched where a division name ends.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..pattern_files import pattern_file
+from spacy.tokens import Doc, Span
+
 from ..models import LEVEL_RANK
-from ..regions import (NATIONAL, RegionInfo, alias_regions, ancestors, find_mentions, province_abbreviations,
-                       qualify, resolve_region, zone_pattern, zone_region)
+from ..nlp import docs, national_issuer_pattern, region_name
+from ..pattern_files import pattern_file
+from ..regions import (NATIONAL, RegionInfo, alias_regions, ancestors, province_abbreviations, qualify,
+                       resolve_region, zone_pattern, zone_region)
+
+Text = str | Doc
 
 _GENERIC_CHARS = set("省市区县州盟旗自治")
 
@@ -39,21 +52,64 @@ def _rx(section: str, key: str) -> re.Pattern:
     return re.compile(_cfg()[section][key])
 
 
-def doc_no_prefix(doc_no: str | None) -> str:
-    """The issuing part of a document number: 京朝市监发〔2021〕12号 → 京朝市监发."""
-    return re.split(r"[〔\[(（\d]", doc_no or "", maxsplit=1)[0]
+def doc_no_prefix(doc_no: Text | Span | None) -> str:
+    """The issuing part of a document number, from its DOC_NO span: 京朝市监发〔2021〕12号 → 京朝市监发.
+    A manifest ``doc_no`` that is not one whole 文号 (京朝市监发[2021]12号) is a field, not text: its part
+    before the first bracket or digit."""
+    if doc_no is None:
+        return ""
+    if isinstance(doc_no, Span):
+        return doc_no._.parts.get("prefix", "")
+    d = _as_docs([doc_no])[0]
+    numbers = [sp for sp in d.spans["DOC_NO"] if sp._.exact == (0, len(d.text))]
+    if numbers:
+        return numbers[0]._.parts.get("prefix", "")
+    return re.split(r"[〔\[(（\d]", d.text, maxsplit=1)[0]
 
 
-def national_evidence(title: str | None, issuers: list[str], doc_no: str | None) -> str | None:
+def _as_docs(items: Sequence[Text]) -> list[Doc]:
+    """Docs for *items*: Docs as they are, strings parsed once with the front-matter groups (cached texts are
+    not parsed again)."""
+    texts = [t for t in items if not isinstance(t, Doc)]
+    parsed = iter(docs(texts, front=True)) if texts else iter(())
+    return [t if isinstance(t, Doc) else next(parsed) for t in items]
+
+
+def mentions(doc: Doc, min_len: int = 2) -> list[tuple[int, str]]:
+    """Division full names in *doc*, leftmost-longest, as (position, full name), read from its REGION spans
+    (the longest name at each start); names shorter than *min_len* are ignored (城区, 郊区 are words in prose)."""
+    out: list[tuple[int, str]] = []
+    end = 0
+    for sp in doc.spans["REGION"]:
+        s, name = region_name(sp)
+        if s >= end and len(name) >= min_len:
+            out.append((s, name))
+            end = s + len(name)
+    return out
+
+
+def _fulls(ds: Sequence[Doc], min_len: int) -> list[str]:
+    return [f for d in ds for _, f in mentions(d, min_len)]
+
+
+def _national_issuer(doc: Doc) -> bool:
+    k = national_issuer_pattern()
+    return any(sp._.pattern == k for sp in doc.spans["ISSUER"])
+
+
+def national_evidence(title: Text | None, issuers: Sequence[Text], doc_no: Text | Span | None) -> str | None:
     """Where the text shows a national plan: ``issuer``, ``doc_no`` or ``title`` (None: not national)."""
-    if any(find_mentions(i) for i in issuers):
+    idocs = _as_docs(issuers)
+    if any(mentions(d) for d in idocs):
         return None  # an issuer naming a division (宿州市市场监督管理局) is never national
-    if any(_rx("national", "issuer").search(i) for i in issuers):
+    if any(_national_issuer(d) for d in idocs):
         return "issuer"
-    if doc_no and _rx("national", "doc_no").search(doc_no_prefix(doc_no)):
+    if doc_no is not None and _rx("national", "doc_no").search(doc_no_prefix(doc_no)):
         return "doc_no"
-    if title and _rx("national", "title").search(title) and not find_mentions(title):
-        return "title"
+    if title is not None:
+        tdoc = _as_docs([title])[0]
+        if _rx("national", "title").search(tdoc.text) and not mentions(tdoc):
+            return "title"
     return None
 
 
@@ -61,34 +117,47 @@ def is_national_cite(cite: str) -> bool:
     return bool(_rx("national", "cite").search(cite))
 
 
-def identify(title: str | None, issuers: list[str], doc_no: str | None, cites: list[str],
-             front: list[str], body: list[str]) -> RegionFinding:
-    """The plan's region from its title, issuer lines, standalone document number, cited plans and text."""
-    src = national_evidence(title, issuers, doc_no)
+def identify(title: Text | None, issuers: Sequence[Text], doc_no: Text | Span | None, cites: Sequence[Text],
+             front: Sequence[Text], body: Sequence[Text]) -> RegionFinding:
+    """The plan's region from its title, issuer lines, standalone document number, cited plans and text
+    (each a parsed Doc or a string to parse; *body* is parsed only if a shared name needs it)."""
+    title_docs = _as_docs([title] if title else [])
+    issuer_docs = _as_docs(issuers)
+    src = national_evidence(title_docs[0] if title_docs else None, issuer_docs, doc_no)
     if src:
         return RegionFinding(resolve_region(NATIONAL), "national", src)
+    cite_docs, front_docs = _as_docs(cites), _as_docs(front)
+    parsed_body: list[Doc] = []
+
+    def body_docs() -> list[Doc]:
+        if body and not parsed_body:
+            parsed_body.extend(_as_docs(body))
+        return parsed_body
+
     named = None
-    for source, texts in (("title", [title] if title else []), ("issuer", issuers)):
-        for t in texts:
-            named = _named(t, issuers + cites, body)
+    for source, ds in (("title", title_docs), ("issuer", issuer_docs)):
+        for d in ds:
+            named = _named(d, issuer_docs + cite_docs, body_docs)
             if named:
                 break
         if named:
             break
     if not named:
-        source, named = "body", _most_frequent(front)
+        source, named = "body", _most_frequent(front_docs)
     if not named:
         return RegionFinding()
     name, cands = named
     if len(cands) == 1:
         return RegionFinding(cands[0], cands[0].level, source)
-    steps = (("issuer", lambda c: _name_support(c, issuers, 2)),
-             ("doc_no", lambda c: _doc_no_support(c, doc_no)),
-             ("cites", lambda c: _name_support(c, cites, 2)),
-             ("body", lambda c: _name_support(c, front + body, 3)))
-    for step, score in steps:
+    prefix = doc_no_prefix(doc_no)
+    steps = (("issuer", lambda: _name_support(_fulls(issuer_docs, 2))),
+             ("doc_no", lambda: lambda c: _doc_no_support(c, prefix)),
+             ("cites", lambda: _name_support(_fulls(cite_docs, 2))),
+             ("body", lambda: _name_support(_fulls(front_docs + body_docs(), 3))))
+    for step, scorer in steps:
         if not cands:
             break
+        score = scorer()
         s = {c.name: score(c) for c in cands}
         best = max(s.values())
         if best > 0:
@@ -99,28 +168,29 @@ def identify(title: str | None, issuers: list[str], doc_no: str | None, cites: l
     return RegionFinding(None, levels.pop() if len(levels) == 1 else None, None, name, cands)
 
 
-def _named(text: str, context: list[str], body: list[str]) -> tuple[str, list[RegionInfo]] | None:
-    """The region *text* (a title or issuer line) names, with its candidates agreeing with the line."""
-    mentions = find_mentions(text)
+def _named(doc: Doc, context: list[Doc], body: Callable[[], list[Doc]]) -> tuple[str, list[RegionInfo]] | None:
+    """The region *doc* (a title or issuer line) names, with its candidates agreeing with the line."""
+    text = doc.text
+    found = mentions(doc)
     # a zone name opens the line or follows a division name (合肥高新区…, 南京市江北新区…): never 创新区域
-    zm = next((m for m in (zone_pattern().match(text, pos) for pos in [0] + [p + len(f) for p, f in mentions])
+    zm = next((m for m in (zone_pattern().match(text, pos) for pos in [0] + [p + len(f) for p, f in found])
                if m), None)
-    if zm and not any(p <= zm.start(1) and p + len(f) >= zm.end(1) for p, f in mentions):
+    if zm and not any(p <= zm.start(1) and p + len(f) >= zm.end(1) for p, f in found):
         zone = zm.group(1)
-        inner = [f for p, f in mentions if p < zm.end(1)]
+        inner = [f for p, f in found if p < zm.end(1)]
         cities = _cities_in(inner) or _alias_city(zone)
         if not cities:  # the zone's city named elsewhere: issuer line, cited plans, body
-            for texts, min_len in ((context, 2), (body, 3)):
-                cities = _cities_in([f for t in texts for _, f in find_mentions(t, min_len)])
+            for ds, min_len in ((lambda: context, 2), (body, 3)):
+                cities = _cities_in(_fulls(ds(), min_len))
                 if cities:
                     break
         if cities:
             return zone, [zone_region(_after(zone, c), c) for c in cities]
         return zone, []
-    if not mentions:
+    if not found:
         return None
-    q = qualify([f for _, f in mentions])
-    own = max(reversed([f for _, f in mentions]),
+    q = qualify([f for _, f in found])
+    own = max(reversed([f for _, f in found]),
               key=lambda f: max(LEVEL_RANK.get(c.level, 0) for c in q[f]))
     return own, q[own]
 
@@ -151,12 +221,11 @@ def _alias_city(zone: str) -> list[RegionInfo]:
     return []
 
 
-def _most_frequent(texts: list[str]) -> tuple[str, list[RegionInfo]] | None:
+def _most_frequent(ds: list[Doc]) -> tuple[str, list[RegionInfo]] | None:
     """The division name the front matter repeats most (ties: the deeper level), with its candidates."""
     counts: dict[str, int] = {}
-    for t in texts:
-        for _, f in find_mentions(t, 3):
-            counts[f] = counts.get(f, 0) + 1
+    for f in _fulls(ds, 3):
+        counts[f] = counts.get(f, 0) + 1
     if not counts:
         return None
     q = qualify(list(counts))
@@ -164,22 +233,20 @@ def _most_frequent(texts: list[str]) -> tuple[str, list[RegionInfo]] | None:
     return best, q[best]
 
 
-def _name_support(c: RegionInfo, texts: list[str], min_len: int) -> int:
-    """How many division names in *texts* are regions above candidate *c* (or its own qualified name)."""
-    above = ancestors(c)
-    n = 0
-    for t in texts:
-        for _, f in find_mentions(t, min_len):
-            if f in above:
-                n += 1
-    return n
+def _name_support(fulls: list[str]) -> Callable[[RegionInfo], int]:
+    """Scores a candidate by how many of the division names *fulls* are regions above it (or its own
+    qualified name)."""
+    def score(c: RegionInfo) -> int:
+        above = ancestors(c)
+        return sum(1 for f in fulls if f in above)
+    return score
 
 
-def _doc_no_support(c: RegionInfo, doc_no: str | None) -> int:
+def _doc_no_support(c: RegionInfo, doc_no_prefix: str) -> int:
     """How well the region characters of a document-number prefix (京朝 in 京朝市监发) fit candidate *c*:
     each character must belong to a name on *c*'s chain (or be its province's 简称); a character counts
     by the depth of the deepest name holding it (南鼓: 南京 is nearer 鼓楼区 than 河南), else 0."""
-    prefix = _rx("doc_no", "department").sub("", doc_no_prefix(doc_no))
+    prefix = _rx("doc_no", "department").sub("", doc_no_prefix)
     if not prefix:
         return 0
     abbr = province_abbreviations()
