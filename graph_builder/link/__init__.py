@@ -47,14 +47,21 @@ def clear_links(graph: Graph) -> None:
         if e.type in LINK_TYPES:
             graph.remove_edge(e.key)
     owned = {e.source for e in graph.edges_of(CONTAINS)}
+    gone: set[str] = set()
     for n in list(graph.nodes.values()):
         if n.label == MEASURE:  # made by linking; their MEASURES edges went with LINK_TYPES
-            graph.remove_node(n.id)
+            gone.add(n.id)
         elif n.label == PLAN and not is_loaded(n) and n.id not in owned:
-            graph.remove_node(n.id)
+            gone.add(n.id)
         elif n.label in ITEM_LABELS and ("local" in n.props or "local_changed" in n.props):
             props = {k: v for k, v in n.props.items() if k not in ("local", "local_changed")}
             graph.set_node(Node(n.id, n.label, props))
+    if gone:  # one pass over the edges for all of them (per node it was quadratic on a national graph)
+        for nid in gone:
+            graph.pop_node(nid)
+        for e in list(graph.edges):
+            if e.source in gone or e.target in gone:
+                graph.remove_edge(e.key)
 
 
 def _tick(progress: Progress, item: str, done: int, total: int, msg: str = "") -> None:

@@ -109,6 +109,40 @@ def _shared_pairs(b: sparse.csr_matrix, min_shared: int, budget: int, top_k: int
     return r[first], c[first], n[first]
 
 
+def _shared_pairs_within(b: sparse.csr_matrix, group: np.ndarray, min_shared: int, top_k: int
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_shared_pairs` restricted to rows of the same *group* (plan), computed one group at a time.
+
+    Same pairs, counts and per-row top-k as filtering the corpus-wide product, without ever multiplying rows
+    of different plans (that product grows with the square of the corpus when plans share their wording).
+    """
+    rs, cs, ns = [], [], []
+    order = np.argsort(group, kind="stable")
+    cuts = np.flatnonzero(np.diff(group[order])) + 1
+    for idx in np.split(order, cuts):
+        if len(idx) < 2:
+            continue
+        sub = b[idx]
+        cols = np.sort(sub.indices)  # the group's own columns: a transpose of the full width costs O(columns)
+        cols = cols[np.r_[True, cols[1:] != cols[:-1]]] if len(cols) else cols
+        sub = sparse.csr_matrix((sub.data, np.searchsorted(cols, sub.indices), sub.indptr), shape=(len(idx), len(cols)))
+        prod = (sub @ sub.T).tocoo()
+        r, c, n = idx[prod.row].astype(np.int64), idx[prod.col].astype(np.int64), prod.data
+        m = (r != c) & (n >= min_shared)
+        r, c, n = r[m], c[m], n[m]
+        t = _row_top(r, c, n, top_k)
+        rs.append(np.minimum(r[t], c[t]))
+        cs.append(np.maximum(r[t], c[t]))
+        ns.append(n[t])
+    if not rs:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0, dtype=np.float32)
+    r, c, n = np.concatenate(rs), np.concatenate(cs), np.concatenate(ns)
+    size = max(int(b.shape[0]), 1)
+    _, first = np.unique(r * size + c, return_index=True)
+    return r[first], c[first], n[first]
+
+
 def _cap_degree(r: np.ndarray, c: np.ndarray, score: np.ndarray, cap: int) -> np.ndarray:
     """At most *cap* edges per item (indices into the arrays).
 
@@ -233,7 +267,6 @@ class OverlapIndex:
         k = self.index.cfg.shingle
         n = len(items)
         po = self.plan_of
-        same_plan = lambda r, c: po[r] == po[c]  # noqa: E731
         # (1) a copied passage: an 8-character shingle rare across the corpus, repeated by at most within_shingle_max_in_plan items of the plan
         sh = self._shingle_matrix(k)
         df = np.diff(sh.tocsc().indptr)
@@ -241,9 +274,9 @@ class OverlapIndex:
         sh = (sh @ sparse.diags(((df > 1) & (df <= cap)).astype(np.float32))).tocsr()
         sh.eliminate_zeros()
         sh = self._limit_in_plan(sh, oc.within_shingle_max_in_plan)
-        r1, c1, _ = _shared_pairs(sh, 1, oc.pair_budget, oc.candidate_top_k, same_plan)
+        r1, c1, _ = _shared_pairs_within(sh, po, 1, oc.candidate_top_k)
         # (2) a high content cosine, found through the shared rare n-grams
-        r2, c2, _ = _shared_pairs(self.xb, oc.min_shared_terms, oc.pair_budget, oc.candidate_top_k, same_plan)
+        r2, c2, _ = _shared_pairs_within(self.xb, po, oc.min_shared_terms, oc.candidate_top_k)
         cos2 = _pair_dots(self.x, r2, c2)
         hi = cos2 >= oc.within_min_score
         r = np.concatenate([r1, r2[hi]])
