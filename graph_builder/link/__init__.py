@@ -88,8 +88,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     view = GraphView.build(graph)
     # no Task/Project anywhere (e.g. only unstructured plans): nothing to index, no task links or overlaps
-    index = CorpusIndex.build([it.text for it in view.items], cfg.text) if view.items else None
-    clause_index = build_clause_index(view, cfg.tasks) if view.items else None
+    index, clause_index = _build_indexes(view, cfg, len(view.items_by_plan)) if view.items else (None, None)
     t2 = time.perf_counter()
     summary.seconds["index"] = t2 - t1
 
@@ -147,6 +146,37 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
 # What the task-scoring workers read, set before the pool forks (inherited, never pickled).
 _SHARED: dict = {}
+
+
+def _clause_index_in_worker() -> object:
+    return build_clause_index(_SHARED["view"], _SHARED["cfg"].tasks)
+
+
+def _build_indexes(view: GraphView, cfg: LinkConfig, n_plans: int):
+    """The corpus index and the clause index; independent, so a large corpus builds the clause index in a
+    forked worker meanwhile (it reads the parent's view; only the finished index is sent back)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..limits import limits
+    from ..settings import build_workers
+
+    texts = [it.text for it in view.items]
+    if build_workers() <= 1 or n_plans < limits().parallel_min_files or "fork" not in multiprocessing.get_all_start_methods():
+        return CorpusIndex.build(texts, cfg.text), build_clause_index(view, cfg.tasks)
+    _SHARED.update(view=view, cfg=cfg)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            fut = pool.submit(_clause_index_in_worker)
+            index = CorpusIndex.build(texts, cfg.text)
+            try:
+                clause_index = fut.result()
+            except BrokenProcessPool:
+                clause_index = None
+    finally:
+        _SHARED.clear()
+    return index, clause_index if clause_index is not None else build_clause_index(view, cfg.tasks)
 
 
 def _score_group(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkConfig,
