@@ -82,7 +82,7 @@ class EmbeddedStore:
             found = data.get("schema") if isinstance(data, dict) else type(data).__name__
             raise StoreError(f"{self.file}: 不支持的格式 {found!r}（需要 {SCHEMA}）")
         try:
-            graph = Graph.from_json(data)
+            graph = Graph.from_json(data, written_by_us=True)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise StoreError(f"{self.file}: 图数据损坏（{type(exc).__name__}: {exc}），请重新运行 plangraph build") from exc
         self._graph, self._mtime = graph, mtime
