@@ -70,7 +70,9 @@ SPAN_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY", "TARGET",
 _ENT_GROUPS = ("AGENCY", "REGION", "CITATION", "DEADLINE", "QUANTITY")
 #: Span groups ``plan_front`` fills on front-matter docs only (``docs(..., front=True)``): one paragraph per
 #: doc, so ^/$ are the paragraph's ends. Not part of ``doc.ents``.
-FRONT_GROUPS = FRONT_LABELS
+#: ZONE: a development zone (plan_identity.toml ``[divisions] zone``) opening the paragraph or right after a
+#: division name (合肥高新区…, 南京市江北新区…; never 创新区域) — name in ``kb_id``, start character in ``id``.
+FRONT_GROUPS = FRONT_LABELS + ("ZONE",)
 
 # Spans are widened to jieba token boundaries ("由省发展改革委"); the exact match travels with the span so
 # consumers never search the text again: ``span._.exact`` = (start_char, end_char), ``span._.parts`` = the
@@ -153,7 +155,28 @@ class PlanFront:
                     if sp is not None:
                         spans.append(sp)
             doc.spans[label] = spans
+        doc.spans["ZONE"] = _zone_spans(doc)
         return doc
+
+
+def _zone_spans(doc: Doc) -> list[Span]:
+    """The first development zone at the paragraph start or where a division name (REGION, leftmost-longest,
+    two characters or more) ends: the zone pattern is tried at those positions only."""
+    from .regions import zone_pattern
+
+    starts, end = [0], 0
+    for sp in doc.spans["REGION"]:
+        s, name = region_name(sp)
+        if s >= end and len(name) >= 2:
+            end = s + len(name)
+            starts.append(end)
+    for pos in starts:
+        m = zone_pattern().match(doc.text, pos)
+        if m:
+            sp = doc.char_span(m.start(1), m.end(1), label="ZONE", kb_id=m.group(1), span_id=m.start(1),
+                               alignment_mode="expand")
+            return [sp] if sp is not None else []
+    return []
 
 
 def _span(doc: Doc, start: int, end: int, label: str, **ext) -> Span | None:

@@ -76,3 +76,15 @@ def test_a_manifest_doc_number_in_another_form_still_gives_its_prefix():
     for number in ("南鼓市监发〔2022〕1号", "南鼓市监发[2022]1号"):
         found = identify(title, issuers, number, [], [], [])
         assert found.region.name == "南京市鼓楼区" and found.source == "doc_no", number
+
+
+def test_a_development_zone_is_a_zone_span_only_where_a_division_name_ends():
+    from graph_builder import nlp
+
+    nlp.forget_parsed()
+    zoned, plain, after = nlp.docs(["合肥高新区市场监管“十四五”规划", "市场监管局关于加强监管工作的通知",
+                                    "关于印发《规划》的通知 南京市江北新区管理委员会办公室"], front=True)
+    assert [nlp.region_name(s) for s in zoned.spans["ZONE"]] == [(0, "合肥高新区")]
+    assert list(plain.spans["ZONE"]) == []
+    # not at the line start (more than 14 characters before it): found where the division name 南京市 ends
+    assert [nlp.region_name(s) for s in after.spans["ZONE"]] == [(after.text.index("江北新区"), "江北新区")]

@@ -27,7 +27,7 @@ from ..models import LEVEL_RANK
 from ..nlp import docs, national_issuer_pattern, region_name
 from ..pattern_files import pattern_file
 from ..regions import (NATIONAL, RegionInfo, alias_regions, ancestors, province_abbreviations, qualify,
-                       resolve_region, zone_pattern, zone_region)
+                       resolve_region, zone_region)
 
 Text = str | Doc
 
@@ -170,14 +170,13 @@ def identify(title: Text | None, issuers: Sequence[Text], doc_no: Text | Span | 
 
 def _named(doc: Doc, context: list[Doc], body: Callable[[], list[Doc]]) -> tuple[str, list[RegionInfo]] | None:
     """The region *doc* (a title or issuer line) names, with its candidates agreeing with the line."""
-    text = doc.text
     found = mentions(doc)
-    # a zone name opens the line or follows a division name (合肥高新区…, 南京市江北新区…): never 创新区域
-    zm = next((m for m in (zone_pattern().match(text, pos) for pos in [0] + [p + len(f) for p, f in found])
-               if m), None)
-    if zm and not any(p <= zm.start(1) and p + len(f) >= zm.end(1) for p, f in found):
-        zone = zm.group(1)
-        inner = [f for p, f in found if p < zm.end(1)]
+    # the ZONE span: a zone name opening the line or following a division name (合肥高新区…; never 创新区域)
+    zs = doc.spans["ZONE"] if "ZONE" in doc.spans else ()
+    zstart, zone = region_name(zs[0]) if zs else (0, "")
+    zend = zstart + len(zone)
+    if zone and not any(p <= zstart and p + len(f) >= zend for p, f in found):
+        inner = [f for p, f in found if p < zend]
         cities = _cities_in(inner) or _alias_city(zone)
         if not cities:  # the zone's city named elsewhere: issuer line, cited plans, body
             for ds, min_len in ((lambda: context, 2), (body, 3)):
