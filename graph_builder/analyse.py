@@ -11,7 +11,7 @@ from typing import Any
 
 from .models import (CONTAINS, INDICATOR, ITEM_LABELS, OVERLAPS, PLAN, RESPONSIBLE, SECTION, UPPER, Graph,
                      is_loaded, live)
-from .traversal import links_view, upper_plans
+from .traversal import derived, links_view, upper_plans
 
 Row = dict[str, Any]
 
@@ -72,28 +72,44 @@ def overlaps(g: Graph, kind: str | None = None, min_score: float = 0.0) -> list[
     return rows
 
 
-def coverage(g: Graph, lower: str | None = None) -> list[Row]:
-    """Share of each upper section's items picked up by each lower plan (plan × section)."""
+def _coverage_index(g: Graph) -> tuple[dict[str, list], dict[str, set]]:
+    """Per plan: its sections with their item ids; per upper item: the plans whose items link to it.
+
+    Built once per graph version, so each lower plan then costs one set look-up per upper item
+    (not a walk over every upper item's lower links, which is quadratic on the national graph).
+    """
     contains: dict[str, list[str]] = defaultdict(list)
     for e in g.edges_of(CONTAINS):
         contains[e.source].append(e.target)
+    nodes = g.nodes
     sections_by_plan: dict[str, list] = defaultdict(list)
     for n in g.by_label(SECTION):
-        sections_by_plan[n.get("plan")].append(n)
+        items = [c for c in contains.get(n.id, []) if c in nodes and nodes[c].label in ITEM_LABELS]
+        if items:
+            sections_by_plan[n.get("plan")].append((n, items))
     links = links_view(g)
+    picked_by: dict[str, set] = {}
+    for c in links:
+        if nodes[c].label in ITEM_LABELS:
+            picked_by[c] = {nodes[x].get("plan") for x in links.predecessors(c) if nodes[x].label in ITEM_LABELS}
+    return sections_by_plan, picked_by
+
+
+def coverage(g: Graph, lower: str | None = None) -> list[Row]:
+    """Share of each upper section's items picked up by each lower plan (plan × section)."""
+    sections_by_plan, picked_by = derived(g, "coverage", lambda: _coverage_index(g))
+    empty: set = set()
     rows = []
-    for L in g.by_label(PLAN):
-        if not is_loaded(L) or (lower is not None and L.id != lower):
+    plans = [g.nodes[lower]] if lower is not None and lower in g.nodes and g.nodes[lower].label == PLAN \
+        else ([] if lower is not None else g.by_label(PLAN))
+    for L in plans:
+        if not is_loaded(L):
             continue
         for U in upper_plans(g, L.id):
             if not is_loaded(g.nodes.get(U)):
                 continue
-            for S in sections_by_plan.get(U, []):
-                items = [c for c in contains.get(S.id, []) if c in g.nodes and g.nodes[c].label in ITEM_LABELS]
-                if not items:
-                    continue
-                covered = sum(1 for c in items if c in links and any(
-                    g.nodes[x].label in ITEM_LABELS and g.nodes[x].get("plan") == L.id for x in links.predecessors(c)))
+            for S, items in sections_by_plan.get(U, []):
+                covered = sum(1 for c in items if L.id in picked_by.get(c, empty))
                 rows.append({"lower_plan": L.id, "upper_plan": U, "section": S.id, "section_title": S.title,
                              "upper_items": len(items), "covered": covered, "share": covered / len(items)})
     return rows

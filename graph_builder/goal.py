@@ -37,10 +37,21 @@ class PlanSlot:
     depth: int
     items: list[GoalItem] = field(default_factory=list)
     folded: bool = False  # items hidden behind one region box (cap reached)
+    parent: str | None = None  # the plan one level up in the plan hierarchy (the goal's plan for depth 1)
+    hidden: bool = False  # drawn inside an ancestor's region box (national scale: one box per province)
+    grouped: bool = False  # drawn as one box for this plan and every plan below it, with counts
+    sub_plans: int = 0  # plans below this one (for a grouped box)
+    sub_picked: int = 0  # of which picked the goal up
+    sub_items: int = 0  # implementing items in this plan and below
 
     @property
     def picked(self) -> bool:
         return bool(self.items)
+
+    @property
+    def drawn(self) -> bool:
+        """Drawn as its own box(es), not inside an ancestor's region box."""
+        return not self.hidden
 
 
 @dataclass
@@ -77,7 +88,12 @@ def _evidence(ev: Any) -> str:
 
 def lower_plans(store, plan_id: str, max_depth: int = 6) -> dict[str, int]:
     """Loaded plans below *plan_id* through Plan→Plan 上级规划 (special-plan chain), with their depth."""
-    out: dict[str, int] = {}
+    return {pid: depth for pid, (depth, _) in lower_tree(store, plan_id, max_depth).items()}
+
+
+def lower_tree(store, plan_id: str, max_depth: int = 6) -> dict[str, tuple[int, str]]:
+    """Like :func:`lower_plans`, with the plan each was reached from: ``{plan: (depth, parent)}``."""
+    out: dict[str, tuple[int, str]] = {}
     frontier = [plan_id]
     for depth in range(1, max_depth + 1):
         nxt = []
@@ -88,7 +104,7 @@ def lower_plans(store, plan_id: str, max_depth: int = 6) -> dict[str, int]:
                 p = store.node(e.source)
                 if p is None or p.label != "Plan" or p.get("loaded", True) is False:
                     continue
-                out[e.source] = depth
+                out[e.source] = (depth, pid)
                 nxt.append(e.source)
         frontier = nxt
     return out
@@ -118,29 +134,56 @@ def build_goal_view(store, goal_id: str, *, max_depth: int = 6, cap: int | None 
                     via, score, status, ev = e.target, float(e.get("score") or 0), e.get("status"), _evidence(e.get("evidence"))
         items.append(GoalItem(r["id"], r["label"], r["plan"] or "", r["title"], int(r["depth"]), via,
                               None if score is None else round(score, 2), status, ev))
-    expected = lower_plans(store, goal.plan, max_depth) if goal.plan else {}
+    tree = lower_tree(store, goal.plan, max_depth) if goal.plan else {}
     slots: dict[str, PlanSlot] = {}
 
-    def slot(pid: str, depth: int) -> PlanSlot:
+    def slot(pid: str, depth: int, parent: str | None) -> PlanSlot:
         if pid not in slots:
             p = store.node(pid)
-            slots[pid] = PlanSlot(pid, plan_name(p, pid), p.get("level") if p else None, depth)
+            slots[pid] = PlanSlot(pid, plan_name(p, pid), p.get("level") if p else None, depth, parent=parent)
         return slots[pid]
 
-    for pid, depth in expected.items():
-        slot(pid, depth)
+    for pid, (depth, parent) in tree.items():
+        slot(pid, depth, parent)
     for it in items:
-        s = slot(it.plan, expected.get(it.plan, it.depth))
+        depth, parent = tree.get(it.plan, (it.depth, None))
+        s = slot(it.plan, depth, parent)
         s.items.append(it)
     ordered = sorted(slots.values(), key=lambda s: (s.depth, LEVEL_RANK.get(s.level, 9), s.name, s.plan))
-    shown = 0
     for s in ordered:
         s.items.sort(key=lambda i: (i.depth, -(i.score or 0), i.id))
-        if s.items and shown + len(s.items) > cap and s.plan not in expand:
+    grouping = len(ordered) > cap
+    if grouping:
+        _group_by_region(slots, ordered, set(expand))
+    shown = sum(1 for s in ordered if s.grouped or (not s.hidden and not s.picked)) if grouping else 0
+    for s in ordered:
+        if s.hidden or s.grouped or not s.items:
+            continue
+        if shown + len(s.items) > cap and s.plan not in expand:
             s.folded = True
+            shown += 1
         else:
             shown += len(s.items)
     return GoalView(goal, plan, ordered, len(items))
+
+
+def _group_by_region(slots: dict[str, PlanSlot], ordered: list[PlanSlot], expand: set[str]) -> None:
+    """Too many plans to draw (national scale): draw the top level below the goal (the provinces) as one box
+    each, with counts for the plan and everything under it; an expanded plan shows its own items and its
+    next level the same way. A plan is drawn only if every plan between it and the goal is expanded."""
+    for s in reversed(ordered):  # deepest first: children's totals are complete before their parent's
+        s.sub_items += len(s.items)
+        parent = slots.get(s.parent) if s.parent else None
+        if parent is not None:
+            parent.sub_plans += 1 + s.sub_plans
+            parent.sub_picked += int(s.picked) + s.sub_picked
+            parent.sub_items += s.sub_items
+    for s in ordered:  # shallowest first: a parent's visibility is settled before its children's
+        parent = slots.get(s.parent) if s.parent else None
+        if parent is not None and (parent.hidden or parent.grouped):
+            s.hidden = True
+        elif s.sub_plans and s.plan not in expand:
+            s.grouped = True
 
 
 def goal_coverage(view: GoalView) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ Everything goes through the protocol and ``store.query(NAME, ...)``; nothing her
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -71,30 +73,69 @@ def describe_backend(store) -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------ cached calls
-# The store is passed with a leading underscore (not hashed); ``ident`` + ``version`` key the cache instead.
+# Keyed on ``ident`` + ``version`` (the store's load generation), so nothing outlives a rebuild. Results are
+# shared objects, not copies: ``st.cache_data`` would pickle a 100,000-row answer on every page visit, which
+# alone costs seconds on the national graph. Callers treat rows, nodes and edges as read-only.
 
-@st.cache_data(show_spinner=False, max_entries=4000)
-def _cached_query(_store, ident: str, version: str, name: str, params: tuple) -> list[dict[str, Any]]:
-    return _store.query(name, **dict(params))
+_QUERY_MEMO_MAX = 2000  # distinct query calls kept per store version (searches vary; the rest are few)
+
+
+class StoreIndex:
+    """Nodes by label and plan, edges by source and target, of an embedded graph — made once per version,
+    so a page's hundreds of look-ups each cost a dict access instead of a scan of a million edges."""
+
+    def __init__(self, graph):
+        by_label: dict[str, list[Node]] = {}
+        by_plan: dict[str, list[Node]] = {}
+        for n in graph.nodes.values():
+            by_label.setdefault(n.label, []).append(n)
+            by_plan.setdefault(n.props.get("plan"), []).append(n)
+        out: dict[str, list[Edge]] = {}
+        inc: dict[str, list[Edge]] = {}
+        by_type: dict[str, list[Edge]] = {}
+        for e in graph.edges:
+            out.setdefault(e.source, []).append(e)
+            inc.setdefault(e.target, []).append(e)
+            by_type.setdefault(e.type, []).append(e)
+        self.graph = graph
+        self.by_label, self.by_plan, self.out, self.inc, self.by_type = by_label, by_plan, out, inc, by_type
+
+    def nodes(self, label: str | None, plan: str | None) -> list[Node]:
+        if plan is not None:
+            return [n for n in self.by_plan.get(plan, ()) if label is None or n.label == label]
+        if label is not None:
+            return list(self.by_label.get(label, ()))
+        return list(self.graph.nodes.values())
+
+    def edges(self, type_: str | None, source: str | None, target: str | None) -> list[Edge]:
+        if source is not None:
+            pool = self.out.get(source, ())
+        elif target is not None:
+            pool = self.inc.get(target, ())
+        elif type_ is not None:
+            return list(self.by_type.get(type_, ()))
+        else:
+            return self.graph.edges
+        return [e for e in pool if (type_ is None or e.type == type_) and (target is None or e.target == target)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _lookup_memo(ident: str, version: str) -> dict:
-    """Per store version: node/edge look-ups already answered. Many tiny calls per page would cost more
-    through ``st.cache_data`` (hash + pickle each) than the look-up itself; Node/Edge are immutable, so
-    sharing them across sessions is safe, and a new version starts an empty memo."""
-    return {}
+def _version_memo(ident: str, version: str) -> dict:
+    """Per store version: look-ups, query answers and page data already computed (shared by sessions)."""
+    return {"lookups": {}, "queries": OrderedDict(), "derived": {}, "lock": threading.Lock()}
 
 
 class CachedStore:
-    """Read-only facade over a store: query results memoised with ``st.cache_data``, look-ups in a shared memo."""
+    """Read-only facade over a store: answers memoised per store version; on the embedded store look-ups
+    come from a :class:`StoreIndex` (on Neo4j each distinct look-up is one small query, then memoised)."""
 
     def __init__(self, store, ident: str):
         self.raw = store
         self.ident = ident
         self.backend = store.backend
         self.version = store_version(store)
-        self._memo = _lookup_memo(ident, self.version)
+        self._state = _version_memo(ident, self.version)
+        self._memo = self._state["lookups"]
 
     def _get(self, key: tuple, fetch):
         try:
@@ -103,21 +144,65 @@ class CachedStore:
             value = self._memo[key] = fetch()
             return value
 
+    @property
+    def index(self) -> StoreIndex | None:
+        """The embedded graph's index (None on Neo4j), built on first use."""
+        if self.backend != "embedded":
+            return None
+        return self.memo("index", lambda: StoreIndex(self.raw.load()))
+
+    def memo(self, key, build):
+        """Any value derived from this store version (page data, tables), computed once for all sessions."""
+        derived = self._state["derived"]
+        try:
+            return derived[key]
+        except KeyError:
+            pass
+        with self._state["lock"]:  # two sessions opening the same page must not both build it
+            if key not in derived:
+                derived[key] = build()
+            return derived[key]
+
     def query(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        return _cached_query(self.raw, self.ident, self.version, name, tuple(sorted(params.items())))
+        key = (name, tuple(sorted(params.items())))
+        memo = self._state["queries"]
+        try:
+            rows = memo[key]
+            memo.move_to_end(key)
+            return rows
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable parameter: let the store's validation answer
+            return self.raw.query(name, **params)
+        rows = memo[key] = self.raw.query(name, **params)
+        while len(memo) > _QUERY_MEMO_MAX:
+            memo.popitem(last=False)
+        return rows
 
     def node(self, node_id: str) -> Node | None:
+        idx = self.index
+        if idx is not None:
+            return idx.graph.nodes.get(node_id)
         return self._get(("node", node_id), lambda: self.raw.node(node_id))
 
     def nodes(self, label: str | None = None, plan: str | None = None) -> list[Node]:
+        idx = self.index
+        if idx is not None:
+            return idx.nodes(label, plan)
         return list(self._get(("nodes", label, plan), lambda: tuple(self.raw.nodes(label=label, plan=plan))))
 
     def edges(self, type_: str | None = None, source: str | None = None, target: str | None = None) -> list[Edge]:
+        idx = self.index
+        if idx is not None:
+            return idx.edges(type_, source, target)
         return list(self._get(("edges", type_, source, target),
                               lambda: tuple(self.raw.edges(type_=type_, source=source, target=target))))
 
     def counts(self) -> dict[str, int]:
         return dict(self._get(("counts",), self.raw.counts))
+
+    def load_status(self) -> dict[str, Any]:
+        return self.raw.load_status()
 
 
 def get_store() -> CachedStore:
@@ -129,8 +214,9 @@ def get_store() -> CachedStore:
 def refresh() -> None:
     """Forget cached answers (the Neo4j graph may have been reloaded by someone else)."""
     st.session_state["_pg_refresh"] = st.session_state.get("_pg_refresh", 0) + 1
-    _cached_query.clear()
-    _lookup_memo.clear()
+    _version_memo.clear()
+    _trace_html.clear()
+    _goal_html.clear()
 
 
 def try_query(store, name: str, **params: Any) -> list[dict[str, Any]] | None:

@@ -32,7 +32,16 @@ def goal_trace_view(store, view: GoalView) -> TraceView:
                                agencies(goal.id))}
     edges: list[ViewEdge] = []
     for s in view.slots:
-        if not s.picked:
+        if s.hidden:
+            continue
+        if s.grouped:  # national scale: one box for this plan and all below it (expand it to open)
+            gid = f"agg:{s.plan}"
+            own = f"本级 {len(s.items)} 项；" if s.items else "本级未承接；"
+            nodes[gid] = ViewNode(gid, "Task", s.plan, f"{own}下级 {s.sub_plans} 个规划，{s.sub_picked} 个已承接",
+                                  s.level, s.depth, f"{s.name}及下级共承接 {s.sub_items} 项（可在下方展开）",
+                                  aggregate=max(1, s.sub_items))
+            edges.append(ViewEdge("AGG", goal.id, gid))
+        elif not s.picked:
             sid = f"slot:{s.plan}"
             nodes[sid] = ViewNode(sid, SLOT, s.plan, "未承接", s.level, s.depth,
                                   f"{s.name}已载入，但没有找到承接该目标的条目。")
@@ -48,7 +57,7 @@ def goal_trace_view(store, view: GoalView) -> TraceView:
                 nodes[it.id] = ViewNode(it.id, it.label, it.plan, it.title, s.level, it.depth,
                                         _text_of(n) if n else "", agencies(it.id))
     for s in view.slots:
-        if s.picked and not s.folded:
+        if s.picked and not s.folded and not s.hidden and not s.grouped:
             for it in s.items:
                 target = it.via if it.via in nodes else goal.id
                 edges.append(ViewEdge(UPPER, it.id, target, it.score, it.status, it.evidence))

@@ -106,6 +106,23 @@ def chain_members(store, focus: str, expanded: Iterable[str] = (), max_depth: in
     return members
 
 
+def _province_of(store, pid: str, plan_of) -> str:
+    """The province-level (or national) plan above *pid* through Plan→Plan 上级规划 links, else *pid* itself."""
+    seen = {pid}
+    cur = pid
+    while True:
+        p = plan_of(cur)
+        if p is None or p.get("level") in ("province", "national"):
+            return cur
+        ups = sorted(e.target for e in store.edges(UPPER, source=cur)
+                     if e.get("status") != "rejected" and e.target not in seen)
+        ups = [u for u in ups if (plan_of(u) is not None and plan_of(u).label == "Plan")]
+        if not ups:
+            return cur
+        cur = ups[0]
+        seen.add(cur)
+
+
 def build_trace_view(store, focus: str, expanded: Iterable[str] = (), *, max_depth: int = 6,
                      cap: int = DEFAULT_CAP, page: int = 0) -> TraceView:
     """The capped view model around *focus* (raises ConfigError when the trace queries are unavailable)."""
@@ -138,15 +155,22 @@ def build_trace_view(store, focus: str, expanded: Iterable[str] = (), *, max_dep
             ags.append(((a.title if a else e.source), str(e.get("role") or "")))
         nodes[nid] = ViewNode(nid, n.label, n.plan, n.title, p.get("level") if p else None,
                               members[nid][0], _text_of(n), sorted(ags))
-    # hidden items: one placeholder per (plan, side of the focus)
+    # hidden items: one placeholder per (plan, side of the focus); at national scale per province instead,
+    # so a national task's thousands of county items never turn into hundreds of placeholders
     groups: dict[tuple[str, int], list[str]] = {}
     for nid in hidden:
         d, row = members[nid]
         groups.setdefault((row.get("plan") or "?", -1 if d < 0 else 1), []).append(nid)
+    if len(groups) > max(1, cap // 10):
+        merged: dict[tuple[str, int], list[str]] = {}
+        for (pid, side), ids in groups.items():
+            merged.setdefault((_province_of(store, pid, plan_of), side), []).extend(ids)
+        groups = merged
     for (pid, side), ids in sorted(groups.items()):
         p = plan_of(pid)
         agg_id = f"agg:{pid}:{side}"
-        nodes[agg_id] = ViewNode(agg_id, "Aggregate", pid, f"另有 {len(ids)} 项（未显示）",
+        where = "" if all(members[i][1].get("plan") == pid for i in ids) else "（含下级）"
+        nodes[agg_id] = ViewNode(agg_id, "Aggregate", pid, f"另有 {len(ids)} 项{where}（未显示）",
                                  p.get("level") if p else None, side * 99, aggregate=len(ids))
 
     edges: list[ViewEdge] = []
