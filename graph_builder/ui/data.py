@@ -122,7 +122,7 @@ class StoreIndex:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _version_memo(ident: str, version: str) -> dict:
     """Per store version: look-ups, query answers and page data already computed (shared by sessions)."""
-    return {"lookups": {}, "queries": OrderedDict(), "derived": {}, "lock": threading.Lock()}
+    return {"lookups": {}, "queries": OrderedDict(), "derived": {}, "lock": threading.RLock()}
 
 
 class CachedStore:
@@ -234,8 +234,11 @@ def plans(store) -> list[Node]:
     """All plans, national first, then by region — the order every picker uses."""
     from ..models import LEVEL_RANK
 
-    return sorted(store.nodes(label="Plan"),
-                  key=lambda p: (LEVEL_RANK.get(p.get("level"), 9), p.get("region") or "", p.title))
+    def build():
+        return sorted(store.nodes(label="Plan"),
+                      key=lambda p: (LEVEL_RANK.get(p.get("level"), 9), p.get("region") or "", p.title))
+
+    return list(store.memo("plans", build)) if isinstance(store, CachedStore) else build()
 
 
 def plan_name(store, plan_id: str | None) -> str:

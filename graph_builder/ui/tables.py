@@ -332,8 +332,10 @@ def outline_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def goal_coverage_frame(view) -> pd.DataFrame:
     """One row per lower plan of the goal: picked up or not, and how many items implement it."""
-    rows = [{"下级规划": s.name, "层级": LEVEL_ZH.get(s.level, ""), "承接条目": len(s.items),
-             "状态": "已承接" if s.picked else "未承接"} for s in view.slots]
+    rows = [{"下级规划": s.name, "层级": LEVEL_ZH.get(s.level, ""), "承接条目": s.sub_items if s.grouped else len(s.items),
+             "状态": (f"含下级：{s.sub_picked + int(s.picked)}/{s.sub_plans + 1} 个规划已承接" if s.grouped
+                    else "已承接" if s.picked else "未承接")}
+            for s in view.slots if not s.hidden]  # at national scale: the drawn regions, not every county
     return pd.DataFrame(rows, columns=["下级规划", "层级", "承接条目", "状态"])
 
 

@@ -9,7 +9,7 @@ from graph_builder.ui.style import LEVEL_COLOR, LEVEL_ZH
 store = layout.page_store("指标对照")
 if store is not None:
     inds = store.nodes(label="Indicator")
-    groups = tables.indicator_groups(store, inds)
+    groups = store.memo("indicator_groups", lambda: tables.indicator_groups(store, inds))
     st.caption(f"共 {len(inds)} 个指标，其中 {len(groups)} 组在多个规划中出现。")
     if groups:
         labels = {i: f"{g[0].title}（{len({n.plan for n in g})} 个规划）" for i, g in enumerate(groups)}
@@ -32,7 +32,7 @@ if store is not None:
     st.subheader("一致性问题")
     rows = try_query(store, "indicator_flags")
     if rows is not None:
-        fdf = tables.flags_frame(store, rows)
+        fdf = store.memo("flags_frame", lambda: tables.flags_frame(store, rows))
         if fdf.empty:
             st.success("未发现指标一致性问题。")
         else:

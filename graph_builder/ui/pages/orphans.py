@@ -43,24 +43,33 @@ def record(action: str, source: str, target: str | None, done: str) -> None:
     st.rerun()
 
 
-def _actionable(plan_names: dict) -> None:
-    """The default view: counts per plan × reason, then one list per actionable reason, then missing plans."""
-    try:
-        summ = summarise(store)
-    except GraphBuilderError as exc:
-        st.error(f"孤立项查询失败：{exc}")
-        return
+def _actionable_frames():
+    """Summary, plan × reason pivot and the actionable rows as a frame: computed once per store version."""
+    summ = summarise(store)
     name = lambda pid: tables.plan_label(store.node(pid), pid)  # noqa: E731
     counts = tables.pd.DataFrame([{"规划": name(p), "原因": ACTION_ZH.get(r, r), "条目": n} for (p, r), n in summ.counts.items()])
+    pivot = None
     if not counts.empty:
         pivot = counts.pivot_table(index="规划", columns="原因", values="条目", aggfunc="sum", fill_value=0)
-        st.dataframe(pivot, width="stretch")
     df = tables.pd.DataFrame([{"规划": name(r["plan"]), "原因": ACTION_ZH.get(r["reason"], r["reason"]),
                                "类型": tables.LABEL_ZH.get(r["label"], r["label"]), "标题": r["title"],
                                "候选上级": "；".join(f"{tables.plan_label(store.node(store.node(t).plan) if store.node(t) else None)}·"
                                                    f"{store.node(t).title if store.node(t) else t}（{sc}）" for t, sc in r["candidates"][:3]),
                                "ID": r["id"]} for r in summ.rows],
                              columns=["规划", "原因", "类型", "标题", "候选上级", "ID"])
+    return summ, pivot, df
+
+
+def _actionable(plan_names: dict) -> None:
+    """The default view: counts per plan × reason, then one list per actionable reason, then missing plans."""
+    try:
+        summ, pivot, df = store.memo("orphans_actionable", _actionable_frames)
+    except GraphBuilderError as exc:
+        st.error(f"孤立项查询失败：{exc}")
+        return
+    name = lambda pid: tables.plan_label(store.node(pid), pid)  # noqa: E731
+    if pivot is not None:
+        st.dataframe(pivot, width="stretch")
     text = st.text_input("标题包含", key="or_text", placeholder="例如：食品")
     if text:
         df = df[df["标题"].str.contains(text, regex=False)]
@@ -71,7 +80,8 @@ def _actionable(plan_names: dict) -> None:
         part = df[df["原因"] == ACTION_ZH[reason]]
         if part.empty:
             continue
-        per = "、".join(f"{p} {n} 项" for p, n in part["规划"].value_counts().items())
+        vc = part["规划"].value_counts()
+        per = "、".join(f"{p} {n} 项" for p, n in vc.head(20).items()) + (f" 等 {len(vc)} 个规划" if len(vc) > 20 else "")
         where.markdown(f"<div id='pg-or-{reason}' class='pg-h'>{html.escape(ACTION_ZH[reason])}：{html.escape(per)}</div>",
                     unsafe_allow_html=True)
         where.caption(hint)

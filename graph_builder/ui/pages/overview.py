@@ -147,6 +147,9 @@ if store is not None:
     lower_opts = {p.id: tables.plan_label(p) for p in loaded}
     idx = _coverage_index()
     small = idx is None or idx["n"] <= COVERAGE_ALL_MAX
+    if not small:  # one plan at a time, among those that have an upper plan to cover
+        with_rows = {lo for lo, _ in idx["pairs"]}
+        lower_opts = {k: v for k, v in lower_opts.items() if k in with_rows}
     lower = st.selectbox("下级规划", [None, *lower_opts] if small else list(lower_opts),
                          format_func=lambda k: "全部" if k is None else lower_opts[k], key="ov_lower")
     rows = try_query(store, "coverage", lower=lower)

@@ -47,6 +47,13 @@ def _division_section(plan) -> None:
         st.rerun()
 
 
+def _most_explicit(ids: list[str]) -> str:
+    rows = try_query(store, "responsibility") or []
+    leads = Counter(r["plan"] for r in rows if r["role"] != "主责")
+    pos = {pid: i for i, pid in enumerate(ids)}
+    return max(ids, key=lambda i: (leads.get(i, 0), -pos[i]))
+
+
 if store is not None:
     if st.session_state.get("rs_msg"):
         st.success(st.session_state.pop("rs_msg"))
@@ -58,8 +65,7 @@ if store is not None:
         st.stop()
     want = st.query_params.get("plan")
     if want not in ids:  # open on the plan whose roles are most explicit (e.g. the one a 分工方案 was read into)
-        leads = Counter(r["plan"] for r in (try_query(store, "responsibility") or []) if r["role"] != "主责")
-        want = max(ids, key=lambda i: (leads.get(i, 0), -ids.index(i)))
+        want = store.memo("rs_default_plan", lambda: _most_explicit(ids))
     plan_id = st.selectbox("规划（一次看一个）", ids, format_func=names.get, key="rs_plan", index=ids.index(want))
     plan = store.node(plan_id)
     rows = try_query(store, "responsibility", plan=plan_id)

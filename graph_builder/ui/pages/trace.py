@@ -57,6 +57,14 @@ def _picker(focus):
     return focus
 
 
+def _names(slots, most: int = 20) -> str:
+    """Plan names for the summary line; at national scale the first few and a count."""
+    names = [s.name for s in slots]
+    if not names:
+        return "无"
+    return "、".join(names[:most]) + (f" 等 {len(names)} 个" if len(names) > most else "")
+
+
 def _goal_section(node, meeting):
     expand = st.session_state.get("tr_goal_expand", [])
     try:
@@ -67,17 +75,26 @@ def _goal_section(node, meeting):
     picked = [s for s in gv.slots if s.picked]
     st.markdown(
         f"<div id='pg-goal-summary'>下级承接 <b>{gv.total}</b> 项；已承接的规划："
-        f"{html.escape('、'.join(s.name for s in picked) or '无')}；"
-        f"<span style='color:#b03a2e'>未承接：{html.escape('、'.join(s.name for s in gv.missing) or '无')}</span></div>",
+        f"{html.escape(_names(picked))}；"
+        f"<span style='color:#b03a2e'>未承接：{html.escape(_names(gv.missing))}</span></div>",
         unsafe_allow_html=True)
     st.iframe(graph_html, height=600 if meeting else 580)
     st.markdown(level_legend_html() + "<span style='color:#777'>虚线框：未承接（或已汇总，可展开）。点击节点查看正文、得分与依据。</span>",
                 unsafe_allow_html=True)
-    folded = [s for s in gv.slots if s.folded]
-    if folded or expand:
-        names = {s.plan: f"{s.name}（{len(s.items)} 项）" for s in gv.slots if s.items}
+    boxes = [s for s in gv.slots if s.folded or s.grouped]
+    if boxes or expand:
+        parent = {s.plan: s.parent for s in gv.slots}
+        names = {s.plan: f"{s.name}（{'本级及下级 ' + str(s.sub_items) if s.grouped else len(s.items)} 项）"
+                 for s in gv.slots if s.plan in expand or s in boxes}
         chosen = st.multiselect("展开地区", list(names), default=[p for p in expand if p in names], format_func=names.get,
                                 key=f"tr_goal_expand_sel_{node.id}")
+        added = [p for p in chosen if p not in expand]
+        if any(s.grouped for s in boxes) and added:  # national scale: open one region at a time (and its ancestors)
+            chain, p = [], added[-1]
+            while p in parent and p not in chain:
+                chain.append(p)
+                p = parent[p]
+            chosen = chain
         if sorted(chosen) != sorted(expand):
             st.session_state["tr_goal_expand"] = chosen
             st.rerun()
