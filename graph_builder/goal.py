@@ -3,7 +3,9 @@ grouped by plan — and an empty slot (未承接) for each loaded lower plan tha
 
 Built from ``trace_down`` plus per-node look-ups through the store protocol, so the app, the CLI and the
 briefing draw the same picture on Neo4j and on the embedded store. Past ``cap`` items a plan's items are
-folded into one box per region (the app expands a region on request).
+folded into one box per region (the app expands a region on request); with more plans than
+``cap`` (national scale) each province is one box with counts for it and everything below it, and an
+expanded plan shows its own items and its next level the same way.
 """
 from __future__ import annotations
 
