@@ -7,6 +7,7 @@ from graph_builder.ui.data import try_query
 from graph_builder.ui.style import LEVEL_COLOR, LEVEL_ZH
 
 store = layout.page_store("指标对照")
+CHART_MAX = 60
 if store is not None:
     inds = store.nodes(label="Indicator")
     groups = store.memo("indicator_groups", lambda: tables.indicator_groups(store, inds))
@@ -14,10 +15,13 @@ if store is not None:
     if groups:
         labels = {i: f"{g[0].title}（{len({n.plan for n in g})} 个规划）" for i, g in enumerate(groups)}
         gi = st.selectbox("同一指标", list(labels), format_func=labels.get, key="in_group")
-        gdf = tables.indicator_group_frame(store, groups[gi])
+        gdf = store.memo(("indicator_group", gi), lambda: tables.indicator_group_frame(store, groups[gi]))
         st.dataframe(gdf.drop(columns=["目标数值"]), hide_index=True, width="stretch", column_config={"ID": None})
         layout.download_xlsx(gdf, f"指标_{groups[gi][0].title[:12]}", key="x_group")
         plot = gdf.dropna(subset=["目标数值"])
+        if len(plot) > CHART_MAX:  # national scale: a chart of thousands of bars helps nobody and stalls the page
+            st.caption(f"图中只显示前 {CHART_MAX} 个规划（国家、省级在前）；全部数值见上表。")
+            plot = plot.head(CHART_MAX)
         if not plot.empty:
             scale = alt.Scale(domain=[LEVEL_ZH[k] for k in ("national", "province", "city", "county")],
                               range=[LEVEL_COLOR[k] for k in ("national", "province", "city", "county")])

@@ -13,6 +13,7 @@ from graph_builder.orphan_report import summarise
 from graph_builder.ui.style import ORPHAN_KIND_ZH, OVERLAP_KIND_ZH, STATUS_ZH
 
 store = layout.page_store("孤立与重叠")
+PICK_MAX = 500
 
 
 def side_by_side(a_id: str, b_id: str, a_head: str, b_head: str) -> None:
@@ -97,6 +98,9 @@ def _actionable(plan_names: dict) -> None:
     local_ids = df.loc[df["原因"] == ACTION_ZH["no_match"], "ID"].tolist() if not df.empty else []
     if local_ids:
         st.markdown("**标记为本地特色**（有意没有上级来源，不再作为问题列出）")
+        if len(local_ids) > PICK_MAX:  # national scale: narrow by title first, the picker lists at most PICK_MAX
+            st.caption(f"共 {len(local_ids)} 项，下拉列表只列前 {PICK_MAX} 项；可先在上方“标题包含”中输入关键词。")
+            local_ids = local_ids[:PICK_MAX]
         titles = dict(zip(df["ID"], df["规划"] + " · " + df["标题"]))
         pick = st.selectbox("任务", local_ids, format_func=titles.get, key="or_local_pick")
         if store.node(pick) is not None and store.node(pick).get("local"):
