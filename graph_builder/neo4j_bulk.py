@@ -235,6 +235,10 @@ def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> 
 # ---------------------------------------------------------------- incremental loads
 def digests(graph: Graph) -> dict[str, str]:
     """A digest per plan (its nodes and the edges it owns) and per shared node (Agency, Region, placeholders)."""
+    return {k: _sha(v) for k, v in _parts(graph).items()}
+
+
+def _parts(graph: Graph) -> dict[str, list[bytes]]:
     import orjson
 
     parts: dict[str, list[bytes]] = defaultdict(list)
@@ -244,7 +248,27 @@ def digests(graph: Graph) -> dict[str, str]:
         s, t = graph.nodes.get(e.source), graph.nodes.get(e.target)
         key = (owner(s) if s is not None else None) or (owner(t) if t is not None else None) or e.source
         parts[key].append(_canonical(orjson, e.to_json()))
-    return {k: hashlib.sha256(b"\n".join(sorted(v))).hexdigest() for k, v in parts.items()}
+    return parts
+
+
+def _sha(chunks: list[bytes]) -> str:
+    return hashlib.sha256(b"\n".join(sorted(chunks))).hexdigest()
+
+
+def store_digests(directory: Path):
+    """The same keys as :func:`digests`, from the plan-grouped layout of an embedded store without reading
+    its plans: a plan's digest folds its segment's byte digest into that of its Plan node and the shared
+    edges it owns. Returns (digests, layout, shared sub-graph), or None when the store has no valid index."""
+    from .store import segments
+
+    layout = segments.load_index(directory)
+    if layout is None:
+        return None
+    shared = segments.read(Path(directory) / "graph.json", layout, [segments.SHARED])
+    out = {k: _sha(v) for k, v in _parts(shared).items()}
+    for s in layout.plans():
+        out[s] = hashlib.sha256((out.get(s, "") + layout.segments[s].digest).encode()).hexdigest()
+    return out, layout, shared
 
 
 def _canonical(orjson, data: dict) -> bytes:
@@ -309,24 +333,42 @@ def target_key(store) -> str:
     return f"{store.settings.uri}|{store.settings.database or ''}"
 
 
-def load_changed(store, graph: Graph, directory: Path, progress):
-    """Load *graph* into *store*: only the plans changed since the last load recorded for this database,
-    or everything (MERGE path) when there is no valid record. Returns (LoadStats, number of plans sent or None)."""
+def load_changed(store, src, progress):
+    """Load the embedded store *src* into *store*: only the plans changed since the last load recorded for this
+    database, or everything (MERGE path) when there is no valid record. With a plan-grouped store only the
+    changed plans' segments (and those with edges into them) are read. Returns (LoadStats, plans sent or None,
+    nodes read)."""
+    from .store import segments
     from .store.neo4j_store import cypher
 
-    new = digests(graph)
+    directory = src.directory
+    seg = store_digests(directory)
     rec = LoadRecord.load(directory, target_key(store))
     status = store.load_status()
-    if rec is not None and status.get("status") == "complete" and status.get("gen") == rec.gen:
+    valid = rec is not None and status.get("status") == "complete" and status.get("gen") == rec.gen
+    if valid and seg is not None:
+        new, layout, shared = seg
+        changed = {k for k, d in new.items() if rec.digests.get(k) != d} | (set(rec.digests) - set(new))
+        into = layout.inbound()
+        want = {k for k in changed if k in layout.segments and k != segments.SHARED}
+        want |= {r for k in changed for r in into.get(k, ())}
+        graph = shared.copy()
+        graph.merge(segments.read(src.file, layout, want))
         sub, plans = changed_subgraph(graph, rec.digests, new)
         stats = store.replace_plans(sub, plans, progress=progress)
-        sent = len(plans)
+        sent, read = len(plans), len(graph.nodes)
     else:
-        stats = store.replace_all(graph, progress=progress)
-        sent = None
+        graph = src.load()
+        new = seg[0] if seg is not None else digests(graph)
+        if valid:
+            sub, plans = changed_subgraph(graph, rec.digests, new)
+            stats, sent = store.replace_plans(sub, plans, progress=progress), len(plans)
+        else:
+            stats, sent = store.replace_all(graph, progress=progress), None
+        read = len(graph.nodes)
     gen = store._read(cypher("load_status"))[0].get("gen")
     LoadRecord(target_key(store), gen, new).save(directory)
-    return stats, sent
+    return stats, sent, read
 
 
 def record_bulk(store, graph: Graph, directory: Path) -> None:
@@ -334,4 +376,5 @@ def record_bulk(store, graph: Graph, directory: Path) -> None:
     from .store.neo4j_store import cypher
 
     gen = store._read(cypher("load_status"))[0].get("gen")
-    LoadRecord(target_key(store), gen, digests(graph)).save(directory)
+    seg = store_digests(directory)
+    LoadRecord(target_key(store), gen, seg[0] if seg is not None else digests(graph)).save(directory)

@@ -83,14 +83,18 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not src.exists():
         raise ConfigError(f"嵌入式存储 {src.directory} 中没有图谱；先运行 plangraph build")
     t_read = time.perf_counter()
-    graph = src.load()
+    # an incremental load reads only the changed plans (neo4j_bulk.load_changed), the others the whole graph
+    graph = src.load() if args.bulk or args.full else None
     t_read = time.perf_counter() - t_read
     store = _neo4j(args)
     if args.bulk:
         return _bulk(args, graph, store, src)
     try:
-        console.print(f"从 {src.describe()} 读取 {len(graph.nodes)} 个节点、{len(graph.edges)} 条关系"
-                      f"（{t_read:.1f} 秒）→ {store.describe()}", markup=False)
+        if graph is not None:
+            console.print(f"从 {src.describe()} 读取 {len(graph.nodes)} 个节点、{len(graph.edges)} 条关系"
+                          f"（{t_read:.1f} 秒）→ {store.describe()}", markup=False)
+        else:
+            console.print(f"{src.describe()} → {store.describe()}：只发送上次加载后有变化的规划", markup=False)
         names = {"nodes": "写入节点", "rels": "写入关系", "cleanup": "清理旧数据"}
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=False) as bar:
@@ -110,7 +114,8 @@ def cmd_load(args: argparse.Namespace) -> int:
             else:
                 from ..neo4j_bulk import load_changed
 
-                stats, sent = load_changed(store, graph, src.directory, progress)
+                stats, sent, read = load_changed(store, src, progress)
+                console.print(f"读取 {read} 个节点（变化的规划、与之相连的规划和共享节点）", markup=False)
         counts = store.counts()
     finally:
         store.close()

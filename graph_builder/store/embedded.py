@@ -19,6 +19,7 @@ from ..fileio import atomic_write_text
 from ..models import PLAN, SCHEMA, Edge, Graph, Node
 from ..progress import Progress, ProgressEvent, null_progress
 from ..queries import run_embedded
+from . import segments
 from .base import LoadStats
 
 GRAPH_FILE = "graph.json"
@@ -27,15 +28,6 @@ GRAPH_FILE = "graph.json"
 def owner_plan(node: Node) -> str | None:
     """The plan a node belongs to (None for shared nodes: Agency, Region, Plan)."""
     return node.props.get("plan") if node.label != PLAN else node.id
-
-
-def _dumps(data: dict) -> bytes:
-    """UTF-8 JSON of the graph: orjson (an order of magnitude faster), json for what orjson refuses
-    (e.g. integers beyond 64 bits) so any graph that could be stored before still can."""
-    try:
-        return orjson.dumps(data)
-    except TypeError:
-        return json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8")
 
 
 def _loads(raw: bytes) -> Any:
@@ -136,7 +128,7 @@ class EmbeddedStore:
         t0 = time.perf_counter()
         progress(ProgressEvent("store", str(self.file), 0, 1, "写入"))
         try:
-            atomic_write_text(self.file, _dumps(graph.to_json()))
+            segments.write(self.file, graph)  # grouped by plan, with graph-index.json (see segments.py)
         except OSError as exc:
             raise StoreError(f"无法写入图存储 {self.file}: {exc}") from exc
         self._graph, self._mtime = None, None
