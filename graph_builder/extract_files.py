@@ -35,6 +35,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     divisions: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    vocab: list = field(default_factory=list, repr=False, compare=False)  # the repair vocabulary, for the store
 
     @property
     def failed(self) -> list[FileResult]:
@@ -207,7 +208,7 @@ def extract_all(paths: list[Path], progress: Progress = null_progress, report: B
         from .repair import repair_graphs
 
         t0 = time.perf_counter()
-        report.warnings.extend(repair_graphs(out))
+        report.warnings.extend(repair_graphs(out, keep=report.vocab))
         report.timings["repair"] = time.perf_counter() - t0
     report.divisions = divisions
     report.timings["ingest"] = t_ingest

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from .errors import StoreError
 from .fileio import file_sha
 from .models import Graph, Node
 from .progress import Progress, ProgressEvent, null_progress
@@ -107,6 +108,17 @@ def record_full_build(store, files: Iterable[Path], results, fp: str, linked: bo
     idx.save(directory)
 
 
+def save_vocab(store, vocab: list) -> None:
+    """Keep the repair vocabulary of the graph just written (``plangraph add`` updates it, see repair.save_state)."""
+    from .repair import save_state
+    from .store import segments
+
+    directory = store_directory(store)
+    gen = segments.file_gen(Path(directory) / "graph.json") if directory is not None else None
+    if gen and vocab:
+        save_state(directory, gen, vocab[-1])
+
+
 # ---------------------------------------------------------------- graph surgery
 def owner(n: Node) -> str | None:
     return n.id if n.label == "Plan" else n.props.get("plan")
@@ -124,12 +136,15 @@ def drop_plans(graph: Graph, plan_ids: set[str]) -> None:
             graph.remove_edge(e.key)
 
 
-def prune_shared(graph: Graph) -> None:
+def prune_shared(graph: Graph, also_touched: Iterable[str] = (), also_targets: Iterable[str] = (),
+                 partial: bool = False) -> None:
     """Drop shared nodes a clean build would not have: agencies and measures without edges, regions no loaded
     plan covers or lies under, placeholder plans nothing links to.
 
     Only shared nodes (no owning plan), regions and placeholders can go: the edge pass only records those
-    few thousand candidates (``plangraph add`` runs this twice over the whole national graph).
+    few thousand candidates. *also_touched*/*also_targets*: shared nodes that edges not in *graph* touch /
+    point at (``plangraph add`` holds only some plans in memory; the segment index knows the rest).
+    *partial*: edges into plans not in memory are kept (only those touching a pruned node go).
     """
     cand = {nid for nid, n in graph.nodes.items()
             if (n.label == "Plan" and n.props.get("loaded") is False) or n.label == "Region"
@@ -149,6 +164,8 @@ def prune_shared(graph: Graph) -> None:
             parent[e.source] = e.target
         elif e.type == "COVERS":
             covered.append(e.target)
+    touched.update(also_touched)
+    targets.update(also_targets)
     live_regions: set[str] = set()
     for r in covered:
         while r is not None and r not in live_regions:
@@ -165,7 +182,7 @@ def prune_shared(graph: Graph) -> None:
         graph.pop_node(nid)
     nodes = graph.nodes
     for e in graph.edges:
-        if e.source not in nodes or e.target not in nodes:
+        if e.source in gone or e.target in gone or (not partial and (e.source not in nodes or e.target not in nodes)):
             graph.remove_edge(e.key)
 
 
@@ -195,6 +212,17 @@ def dirty_plans(old: dict[str, frozenset[str]], new: dict[str, frozenset[str]], 
     return {p for p, up in new.items() if p in changed or old.get(p) != up or up & changed}
 
 
+def relink_context(graph: Graph, dirty: set[str], chain: dict[str, frozenset[str]]) -> set[str]:
+    """The plans a relink of *dirty* works on: them, the loaded plans above them, the other plans of their regions."""
+    region_of = {p.id: p.props.get("region") for p in graph.by_label("Plan") if p.props.get("loaded") is not False}
+    dirty_regions = {region_of.get(p) for p in dirty} - {None}
+    context = set(dirty)
+    for p in dirty:
+        context |= {u for u in chain.get(p, ()) if u in region_of}
+    context |= {p for p, r in region_of.items() if r in dirty_regions}
+    return context
+
+
 def relink(graph: Graph, dirty: set[str], chain: dict[str, frozenset[str]], decisions: Path | None,
            progress: Progress = null_progress) -> int:
     """Relink *dirty* plans in a sub-graph; replace their link edges in *graph*. Returns the edges written."""
@@ -203,12 +231,7 @@ def relink(graph: Graph, dirty: set[str], chain: dict[str, frozenset[str]], deci
 
     if not dirty:
         return 0
-    region_of = {p.id: p.props.get("region") for p in graph.by_label("Plan") if p.props.get("loaded") is not False}
-    dirty_regions = {region_of.get(p) for p in dirty} - {None}
-    context = set(dirty)
-    for p in dirty:
-        context |= {u for u in chain.get(p, ()) if u in region_of}
-    context |= {p for p, r in region_of.items() if r in dirty_regions}
+    context = relink_context(graph, dirty, chain)
     members = [n for n in graph.nodes.values()
                if owner(n) in context or (owner(n) is None and n.label in SHARED_PLANLESS)]
     dirty_ids = {n.id for n in members if owner(n) in dirty}  # every node a dirty plan owns
@@ -273,6 +296,12 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
         report.warnings.insert(0, f"增量构建：{len(current)} 个文件均未变化，图谱保持不变（完整重建：--full）")
         return report
 
+    if trust_unchanged and link == idx.linked and not any(is_division(f) for f in files):
+        state = _partial_state(store)
+        if state is not None:
+            return _build_partial(changed, removed, current, shas, store, idx, state, report, progress=progress,
+                                  overrides=overrides, link=link, decisions=decisions, fp=fp)
+
     loaded = store.load()  # the store caches this object: work on a shallow copy, so a failed write leaves it intact
     graph = loaded.copy()
     del loaded
@@ -298,7 +327,8 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
     drop_plans(graph, drop)
     graph.merge(new)
     # the whole corpus is the repair vocabulary, as in a clean build (a rerun equals a clean run)
-    report.warnings.extend(repair_graph(graph, report={p.id for p in new.by_label("Plan")}))
+    vocab: list = []
+    report.warnings.extend(repair_graph(graph, report={p.id for p in new.by_label("Plan")}, keep=vocab))
     for fr in report.failed:
         if key(Path(fr.path)) in idx.files and idx.files[key(Path(fr.path))].get("plan"):
             fr.kept_previous = True
@@ -336,7 +366,142 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
         else:
             out.files[k] = {"sha": shas[k], "plan": None if fr.duplicate_of else fr.plan_id}
     out.save(store.directory)
+    save_vocab(store, vocab)
     report.timings["store"] = time.perf_counter() - t3
     report.warnings.insert(0, f"增量构建：{len(changed)} 个文件有变化，{len(removed)} 个已删除，"
                               f"{len(current) - len(changed)} 个未变；重新关联 {n_dirty} 份规划（完整重建：--full）")
+    return report
+
+
+# ---------------------------------------------------------------- plangraph add: only the plans it touches
+def _partial_state(store):
+    """(segment layout, repair vocabulary) of the stored graph when both are valid, else None (whole-graph path)."""
+    from .repair import load_state
+    from .store import segments
+
+    layout = segments.load_index(store.directory)
+    if layout is None:
+        return None
+    vocab = load_state(store.directory, layout.gen)
+    return None if vocab is None else (layout, vocab)
+
+
+def _new_index(idx: BuildIndex, fp: str, link: bool, current: dict, shas: dict, report, failed: set) -> BuildIndex:
+    out = BuildIndex(fp, link)
+    by_path = {key(Path(fr.path)): fr for fr in report.files}
+    for k in current:
+        if k in failed:
+            if k in idx.files:
+                out.files[k] = idx.files[k]
+            continue
+        fr = by_path.get(k)
+        out.files[k] = idx.files[k] if fr is None else {"sha": shas[k], "plan": None if fr.duplicate_of else fr.plan_id}
+    return out
+
+
+def _build_partial(changed: list[Path], removed: list[str], current: dict, shas: dict, store, idx: BuildIndex,
+                   state, report, *, progress: Progress, overrides: dict | None, link: bool,
+                   decisions: Path | None, fp: str):
+    """``plangraph add`` on a plan-grouped store: read the shared segment (plans, regions, agencies, measures),
+    the plans dropped or relinked and those with edges into them; copy every other plan's bytes.
+
+    The same steps as the whole-graph path, with two differences a full build removes: the added plans are
+    repaired against the stored vocabulary (every plan) but the other plans keep the repairs they have, and
+    shared nodes are pruned with the segment index's record of what the unread plans reference.
+    """
+    from .extract_files import extract_all, ocr_cache_dir
+    from .repair import _repair_nodes, plan_texts, save_state, update_state
+    from .responsibility import assign_responsibility
+    from .store import segments as sg
+
+    layout, vocab = state
+    file = store.file
+    t1 = time.perf_counter()
+    graph = sg.read(file, layout, [sg.SHARED])
+    old_chain = chains(plan_skeleton(graph)) if link else {}
+    report.timings["read"] = time.perf_counter() - t1
+    extractions, _ = extract_all(changed, progress, report, overrides=overrides, cache_dir=ocr_cache_dir(store),
+                                 repair=False)
+    t1 = time.perf_counter()
+    failed = {key(Path(fr.path)) for fr in report.failed}
+    drop = {idx.files[k]["plan"] for k in removed if idx.files[k].get("plan")}
+    drop |= {idx.files[key(f)]["plan"] for f in changed
+             if key(f) in idx.files and idx.files[key(f)].get("plan") and key(f) not in failed}
+    kept_plans = idx.plans() - drop
+    new = Graph()
+    for ex in extractions:
+        if ex.plan.id in kept_plans:
+            fr = next(fr for fr in report.files if fr.plan_id == ex.plan.id and fr.duplicate_of is None)
+            fr.duplicate_of = next(k for k, v in idx.files.items() if v.get("plan") == ex.plan.id)
+            report.warnings.append(f"{fr.path}: 与 {fr.duplicate_of} 是同一份规划，只保留一份")
+            continue
+        new.merge(ex.graph)
+    assign_responsibility(new)
+
+    into = layout.inbound()
+    loaded = {sg.SHARED} | {d for d in drop if d in layout.segments} | {r for d in drop for r in into.get(d, ())}
+    graph.merge(sg.read(file, layout, loaded - {sg.SHARED}))
+    drop_texts = {d: plan_texts([n for n in graph.nodes.values() if owner(n) == d]) for d in drop if d in graph.nodes}
+    drop_plans(graph, drop)
+    graph.merge(new)
+    added = [p.id for p in new.by_label("Plan") if p.props.get("loaded") is not False]
+    members: dict[str, list] = {p: [] for p in added}
+    for nid in new.nodes:
+        n = graph.nodes[nid]
+        if owner(n) in members:
+            members[owner(n)].append(n)
+    plans = [(p, graph.nodes[p].props.get("source") or p, members[p]) for p in added]
+    update_state(vocab, drop_texts, {p: plan_texts(ns) for p, _, ns in plans})
+    report.warnings.extend(_repair_nodes(plans, corpus=vocab))
+    for fr in report.failed:
+        if key(Path(fr.path)) in idx.files and idx.files[key(Path(fr.path))].get("plan"):
+            fr.kept_previous = True
+
+    def unread_refs() -> tuple[set[str], set[str]]:
+        touched, targets = set(), set()
+        for s, seg in layout.segments.items():
+            if s not in loaded and s not in drop:
+                touched.update(seg.refs)
+                targets.update(seg.targets)
+        return touched, targets
+
+    prune_shared(graph, *unread_refs(), partial=True)
+    report.timings["merge"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    n_dirty = 0
+    if link:
+        new_chain = chains(plan_skeleton(graph))
+        dirty = dirty_plans(old_chain, new_chain, set(added) | drop)
+        n_dirty = len(dirty)
+        need = (relink_context(graph, dirty, new_chain) | {r for p in dirty for r in into.get(p, ())})
+        need = {s for s in need if s in layout.segments} - loaded - drop
+        graph.merge(sg.read(file, layout, need))
+        loaded |= need
+        progress(ProgressEvent("link", f"{n_dirty} 份规划", 0, 1, "关联"))
+        relink(graph, dirty, new_chain, decisions, progress)
+        prune_shared(graph, *unread_refs(), partial=True)
+        progress(ProgressEvent("link", f"{n_dirty} 份规划", 1, 1, "完成"))
+    report.timings["link"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    progress(ProgressEvent("store", "图谱", 0, 1, "写入"))
+    parts = sg.split(graph)
+    stray = set(parts) - loaded - set(added)
+    if stray:  # every node in memory came from a read segment or an added plan
+        raise StoreError(f"内部错误：未读取的规划段被改写（{sorted(stray)[:3]}）")
+    nodes = graph.nodes
+
+    def seg_of(nid: str) -> str | None:
+        n = nodes.get(nid)
+        return None if n is None else sg.node_segment(n)
+
+    new_layout = sg.rewrite(file, layout, parts, (loaded | drop) - set(parts), seg_of, loaded=loaded | set(added))
+    progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
+    _new_index(idx, fp, link, current, shas, report, failed).save(store.directory)
+    save_state(store.directory, new_layout.gen, vocab)
+    report.timings["store"] = time.perf_counter() - t3
+    report.warnings.insert(0, f"增量构建：{len(changed)} 个文件有变化，{len(removed)} 个已删除，"
+                              f"{len(current) - len(changed)} 个未变；重新关联 {n_dirty} 份规划，"
+                              f"读取 {len(loaded) - 1} 份规划的数据（完整重建：--full）")
     return report

@@ -219,6 +219,22 @@ class _GramStats:
         self.owner = owner[starts]  # meaningful only where df == 1
         self.count = self.total  # where df == 1 all occurrences are the owner's
 
+    def remove(self, codes: np.ndarray) -> None:
+        """Take one plan's grams out again (the counts are plain sums, so this is exact)."""
+        self.flush()
+        keys = np.sort(_gram_keys(codes, self.n)[0])
+        if not len(keys) or not len(self.keys):
+            return
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        u, c = keys[starts], np.diff(np.r_[starts, len(keys)])
+        i = np.searchsorted(self.keys, u)
+        ok = (i < len(self.keys)) & (self.keys[np.minimum(i, len(self.keys) - 1)] == u)
+        self.df[i[ok]] -= 1
+        self.total[i[ok]] -= c[ok]
+        keep = self.df > 0
+        self.keys, self.df, self.total, self.owner = self.keys[keep], self.df[keep], self.total[keep], self.owner[keep]
+        self.count = self.total
+
     def find(self, key: int) -> int:
         i = int(np.searchsorted(self.keys, np.uint64(key)))
         return i if i < len(self.keys) and int(self.keys[i]) == key else -1
@@ -232,21 +248,25 @@ class _GramStats:
 
 
 class _OthersHave:
-    """``gram in x``: the gram is in jieba/patterns, in a plan other than *plan*, or (when *repeats*) twice in *plan*."""
+    """``gram in x``: the gram is in jieba/patterns, in a plan other than the one whose grams are *own*, or
+    (when *repeats*) twice in that plan. A gram in one plan only is that plan's exactly when *own* has it."""
 
-    def __init__(self, stats: _GramStats, base: frozenset[str], plan: int, repeats: bool):
-        self.stats, self.base, self.plan, self.repeats = stats, base, plan, repeats
+    def __init__(self, stats: _GramStats, base: frozenset[str], own: np.ndarray, repeats: bool):
+        self.stats, self.base, self.own, self.repeats = stats, base, own, repeats
 
     def __contains__(self, g: str) -> bool:
         if g in self.base:
             return True
-        i = self.stats.find(_key(g))
+        k = _key(g)
+        i = self.stats.find(k)
         if i < 0:
             return False
         df = int(self.stats.df[i])
         if df != 1:
             return df > 1
-        return int(self.stats.owner[i]) != self.plan or (self.repeats and int(self.stats.count[i]) >= 2)
+        j = int(np.searchsorted(self.own, np.uint64(k)))
+        mine = j < len(self.own) and int(self.own[j]) == k
+        return not mine or (self.repeats and int(self.stats.count[i]) >= 2)
 
 
 class _Mid:
@@ -286,12 +306,15 @@ class CorpusVocabulary:
             self.tri.add(i, codes)
         self.bi.flush()
         self.tri.flush()
-        k = self.tri.keys  # a<<32|b<<16|c re-packed as a<<32|c<<16|b: the middles of (a, c) are one range
-        mask = np.uint64(0xFFFF)
-        self._mid = np.sort(((k >> np.uint64(32)) << np.uint64(32)) | ((k & mask) << np.uint64(16)) | ((k >> np.uint64(16)) & mask))
+        self._index_middles()
         self.terms = "\n".join(_cfg()["terms"])
         self.words = _jieba_words()
         self._blob: tuple[str, list[int], list[str]] | None = None
+
+    def _index_middles(self) -> None:
+        k = self.tri.keys  # a<<32|b<<16|c re-packed as a<<32|c<<16|b: the middles of (a, c) are one range
+        mask = np.uint64(0xFFFF)
+        self._mid = np.sort(((k >> np.uint64(32)) << np.uint64(32)) | ((k & mask) << np.uint64(16)) | ((k >> np.uint64(16)) & mask))
 
     def middles(self, a: str, c: str) -> set[str]:
         lo = (ord(a) << 32) | (ord(c) << 16)
@@ -316,7 +339,17 @@ class CorpusVocabulary:
     def printed_elsewhere(self, stretch: str, plan: str) -> bool:
         if stretch in self.terms:
             return True
-        if self._blob is None:  # built only when a repair candidate needs it
+        blob, starts, owners = self.blob()
+        i = blob.find(stretch)
+        while i >= 0:
+            if owners[bisect.bisect_right(starts, i) - 1] != plan:
+                return True
+            i = blob.find(stretch, i + 1)
+        return False
+
+    def blob(self) -> tuple[str, list[int], list[str]]:
+        """Every plan's text in one string, with each plan's start (built only when a repair candidate needs it)."""
+        if self._blob is None:
             parts, starts, owners, pos = [], [], [], 0
             for pid, ts in self.texts.items():
                 chunk = "\n".join(ts) + "\n\x00\n"
@@ -325,38 +358,36 @@ class CorpusVocabulary:
                 owners.append(pid)
                 pos += len(chunk)
             self._blob = ("".join(parts), starts, owners)
-        blob, starts, owners = self._blob
-        i = blob.find(stretch)
-        while i >= 0:
-            if owners[bisect.bisect_right(starts, i) - 1] != plan:
-                return True
-            i = blob.find(stretch, i + 1)
-        return False
+        return self._blob
 
-    def for_plan(self, plan: str) -> Vocabulary:
-        """"The other plans" (plus this plan's repeated pairs) as seen from *plan*: O(1), nothing copied."""
+    def for_plan(self, plan: str, own_texts: list[str] | None = None) -> Vocabulary:
+        """"The other plans" (plus this plan's repeated pairs) as seen from *plan*; nothing of the corpus copied."""
         v = Vocabulary.__new__(Vocabulary)
-        i = self.index.get(plan, -1)
-        v.bi = _OthersHave(self.bi, self.base2, i, repeats=True)
-        v.tri = _OthersHave(self.tri, self.base3, i, repeats=False)
+        codes = _codes("\n".join(self.texts.get(plan, []) if own_texts is None else own_texts))
+        v.bi = _OthersHave(self.bi, self.base2, np.unique(_gram_keys(codes, 2)[0]), repeats=True)
+        v.tri = _OthersHave(self.tri, self.base3, np.unique(_gram_keys(codes, 3)[0]), repeats=False)
         v.mid = _Mid(self, v.tri)
         v.words = self.words
         v.blob = _Elsewhere(self, plan)
         return v
 
 
-def _repair_nodes(plans: list[tuple[str, str, list]], report: set[str] | None = None) -> list[str]:
+def _repair_nodes(plans: list[tuple[str, str, list]], report: set[str] | None = None,
+                  corpus: "CorpusVocabulary | None" = None, keep: list | None = None) -> list[str]:
     """Repair the nodes of each (plan id, source, nodes); a second run restores ``*_raw`` first, so the result
-    depends only on the corpus, never on what an earlier (e.g. incremental) run repaired."""
-    from .normalize import to_match
+    depends only on the corpus, never on what an earlier (e.g. incremental) run repaired.
+
+    *corpus*: the vocabulary to use (it must already count these plans), else one built from *plans*;
+    *keep*: a list that receives the vocabulary (the store saves it for ``plangraph add``).
+    """
     from .textnorm import t2s
 
     for _, _, nodes in plans:
-        for n in nodes:
-            for key in ("name", "title"):
-                if isinstance(n.props.get(f"{key}_raw"), str):
-                    n.props[key] = n.props.pop(f"{key}_raw")
-    corpus = CorpusVocabulary({pid: [to_match(t) for n in nodes for t in _texts(n)] for pid, _, nodes in plans})
+        restore_raw(nodes)
+    texts = {pid: plan_texts(nodes) for pid, _, nodes in plans}
+    corpus = corpus or CorpusVocabulary(texts)
+    if keep is not None:
+        keep.append(corpus)
     warnings: list[str] = []
     for pid, source, nodes in plans:
         todo = []
@@ -369,7 +400,7 @@ def _repair_nodes(plans: list[tuple[str, str, list]], report: set[str] | None = 
         for (n, key, value), maybe in zip(todo, corpus.suspects([v for _, _, v in todo])):
             if not maybe:
                 continue
-            vocab = vocab or corpus.for_plan(pid)
+            vocab = vocab or corpus.for_plan(pid, texts[pid])
             fixed = repair_text(value, vocab)
             if fixed:
                 n.props[f"{key}_raw"] = value
@@ -379,11 +410,104 @@ def _repair_nodes(plans: list[tuple[str, str, list]], report: set[str] | None = 
     return warnings
 
 
+def restore_raw(nodes) -> None:
+    """Undo earlier repairs (``title_raw``/``name_raw`` back into place)."""
+    for n in nodes:
+        for key in ("name", "title"):
+            if isinstance(n.props.get(f"{key}_raw"), str):
+                n.props[key] = n.props.pop(f"{key}_raw")
+
+
+def plan_texts(nodes) -> list[str]:
+    """A plan's texts as the vocabulary counts them (as printed: a repaired value counts by its ``*_raw``)."""
+    from .normalize import to_match
+
+    out = []
+    for n in nodes:
+        for k in ("title", "text", "name"):
+            v = n.props.get(f"{k}_raw") if k != "text" and isinstance(n.props.get(f"{k}_raw"), str) else n.props.get(k)
+            if isinstance(v, str):
+                out.append(to_match(v))
+    return out
+
+
+# ---------------------------------------------------------------- the stored vocabulary (plangraph add)
+STATE_FILE = "repair-vocab.npz"
+
+
+def save_state(directory, gen: str, corpus: CorpusVocabulary) -> None:
+    """Keep the corpus vocabulary of the stored graph *gen*, so ``plangraph add`` repairs a new plan against
+    every stored plan without reading them (gram counts are sums: adding and removing a plan is exact)."""
+    import io
+    from pathlib import Path
+
+    from .fileio import atomic_write_text
+
+    blob, starts, owners = corpus.blob()
+    buf = io.BytesIO()
+    np.savez(buf, gen=np.array(gen), bi_keys=corpus.bi.keys, bi_df=corpus.bi.df, bi_total=corpus.bi.total,
+             tri_keys=corpus.tri.keys, tri_df=corpus.tri.df, tri_total=corpus.tri.total,
+             blob=np.frombuffer(blob.encode("utf-8"), dtype=np.uint8), starts=np.array(starts, dtype=np.int64),
+             owners=np.array(owners, dtype=str))
+    atomic_write_text(Path(directory) / STATE_FILE, buf.getvalue())
+
+
+def load_state(directory, gen: str) -> CorpusVocabulary | None:
+    """The saved vocabulary if it belongs to graph generation *gen*, else None."""
+    from pathlib import Path
+
+    try:
+        with np.load(Path(directory) / STATE_FILE, allow_pickle=False) as d:
+            if str(d["gen"]) != gen:
+                return None
+            c = CorpusVocabulary.__new__(CorpusVocabulary)
+            c.base2, c.base3 = _base_vocab()
+            c.texts, c.plans, c.index = {}, [], {}
+            for name in ("bi", "tri"):
+                st = _GramStats(2 if name == "bi" else 3)
+                st.keys, st.df, st.total = d[f"{name}_keys"], d[f"{name}_df"], d[f"{name}_total"]
+                st.owner, st.count = np.zeros(len(st.keys), dtype=np.int64), st.total
+                setattr(c, name, st)
+            c._blob = (d["blob"].tobytes().decode("utf-8"), d["starts"].tolist(), d["owners"].tolist())
+    except (OSError, ValueError, KeyError):
+        return None
+    c._index_middles()
+    c.terms = "\n".join(_cfg()["terms"])
+    c.words = _jieba_words()
+    return c
+
+
+def update_state(corpus: CorpusVocabulary, drop: dict[str, list[str]], add: dict[str, list[str]]) -> None:
+    """Take plans out of the vocabulary (*drop*: their texts as counted) and put plans in (*add*)."""
+    blob, starts, owners = corpus.blob()
+    gone = set(drop) | set(add)
+    ends = starts[1:] + [len(blob)]
+    parts = [(o, blob[a:b]) for o, a, b in zip(owners, starts, ends) if o not in gone]
+    parts += [(pid, "\n".join(ts) + "\n\x00\n") for pid, ts in add.items()]
+    for ts in drop.values():
+        codes = _codes("\n".join(ts))
+        corpus.bi.remove(codes)
+        corpus.tri.remove(codes)
+    for ts in add.values():
+        codes = _codes("\n".join(ts))
+        corpus.bi.add(-1, codes)
+        corpus.tri.add(-1, codes)
+    corpus.bi.flush()
+    corpus.tri.flush()
+    corpus._index_middles()
+    pos, new_starts = 0, []
+    for _, chunk in parts:
+        new_starts.append(pos)
+        pos += len(chunk)
+    corpus._blob = ("".join(c for _, c in parts), new_starts, [o for o, _ in parts])
+    corpus.texts.update(add)
+
+
 def _texts(n) -> list[str]:
     return [v for k in ("title", "text", "name") if isinstance(v := n.props.get(k), str)]
 
 
-def repair_graphs(extractions) -> list[str]:
+def repair_graphs(extractions, keep: list | None = None) -> list[str]:
     """Repair titles and names in each extracted plan against the others; returns one warning per repair."""
     from .store.embedded import owner_plan
 
@@ -391,10 +515,10 @@ def repair_graphs(extractions) -> list[str]:
     for ex in extractions:
         nodes = [n for n in ex.graph.nodes.values() if owner_plan(n) == ex.plan.id or n.id == ex.plan.id]
         plans.append((ex.plan.id, ex.plan.source or ex.plan.id, nodes))
-    return _repair_nodes(plans)
+    return _repair_nodes(plans, keep=keep)
 
 
-def repair_graph(graph: Graph, report: set[str] | None = None) -> list[str]:
+def repair_graph(graph: Graph, report: set[str] | None = None, keep: list | None = None) -> list[str]:
     """Repair a whole merged graph (every loaded plan is vocabulary for the others); warnings only for the
     plans in *report* (e.g. the files an incremental build re-extracted)."""
     from .store.embedded import owner_plan
@@ -406,4 +530,4 @@ def repair_graph(graph: Graph, report: set[str] | None = None) -> list[str]:
             by_plan.setdefault(pid, []).append(n)
     plans = [(pid, (graph.nodes[pid].props.get("source") if pid in graph.nodes else None) or pid, nodes)
              for pid, nodes in by_plan.items() if pid in graph.nodes and graph.nodes[pid].props.get("loaded", True) is not False]
-    return _repair_nodes(plans, report)
+    return _repair_nodes(plans, report, keep=keep)

@@ -187,12 +187,18 @@ def write(path: Path, graph: Graph) -> Layout:
 
 
 def rewrite(path: Path, layout: Layout, parts: dict[str, tuple[list[Node], list[Edge]]], drop: Iterable[str],
-            seg_of) -> Layout:
+            seg_of, loaded: Iterable[str] | None = None) -> Layout:
     """A new graph.json: the segments in *parts* re-encoded, those in *drop* left out, every other one's
-    bytes copied from the current file. *seg_of* maps a node id to its segment (None if unknown)."""
+    bytes copied from the current file. *seg_of* maps a node id to its segment (None if not in memory);
+    *loaded*: the segments that were in memory (default: *parts*) — an edge of a re-encoded segment into
+    any other segment keeps that segment in its ``reaches``."""
     path = Path(path)
     drop = set(drop) - set(parts)
+    known = set(parts if loaded is None else loaded) | drop
     enc = {s: _encode(s, ns, es, seg_of) for s, (ns, es) in parts.items()}
+    for s, (_, _, m) in enc.items():
+        if s in layout.segments:
+            m["reaches"] = sorted(set(m["reaches"]) | (set(layout.segments[s].reaches) - known))
     keep = [s for s in layout.segments if s not in drop and s not in enc]
     meta = {s: {"digest": layout.segments[s].digest, "reaches": [r for r in layout.segments[s].reaches if r not in drop],
                 "refs": layout.segments[s].refs, "targets": layout.segments[s].targets} for s in keep}
