@@ -61,6 +61,8 @@ class BuildIndex:
     fingerprint: str = ""
     linked: bool = False
     files: dict[str, dict] = field(default_factory=dict)  # absolute path -> {"sha", "plan"}
+    chains: dict[str, list[str]] = field(default_factory=dict)  # plan -> plans above it, for graph.json `gen`
+    gen: str = ""
 
     @classmethod
     def load(cls, directory: Path) -> "BuildIndex | None":
@@ -71,14 +73,23 @@ class BuildIndex:
             return None
         if data.get("schema") != INDEX_SCHEMA:
             return None
-        return cls(data.get("fingerprint", ""), bool(data.get("linked")), dict(data.get("files", {})))
+        return cls(data.get("fingerprint", ""), bool(data.get("linked")), dict(data.get("files", {})),
+                   dict(data.get("chains", {})), str(data.get("gen", "")))
 
     def save(self, directory: Path) -> None:
         from .store.embedded import atomic_write_text
 
         atomic_write_text(Path(directory) / INDEX_FILE, json.dumps(
-            {"schema": INDEX_SCHEMA, "fingerprint": self.fingerprint, "linked": self.linked, "files": self.files},
-            ensure_ascii=False, indent=0, sort_keys=True))
+            {"schema": INDEX_SCHEMA, "fingerprint": self.fingerprint, "linked": self.linked, "files": self.files,
+             "chains": self.chains, "gen": self.gen}, ensure_ascii=False, indent=0, sort_keys=True))
+
+    def set_chains(self, chain: dict[str, frozenset[str]], gen: str | None) -> None:
+        """Remember every plan's upper chain in graph *gen* (``plangraph add`` then computes only the new ones)."""
+        self.chains = {p: sorted(up) for p, up in chain.items()} if gen else {}
+        self.gen = gen or ""
+
+    def chains_for(self, gen: str) -> dict[str, frozenset[str]] | None:
+        return {p: frozenset(up) for p, up in self.chains.items()} if gen and self.gen == gen else None
 
     def plans(self) -> set[str]:
         return {v["plan"] for v in self.files.values() if v.get("plan")}
@@ -93,8 +104,9 @@ def store_directory(store) -> Path | None:
     return getattr(store, "directory", None) if getattr(store, "backend", None) == "embedded" else None
 
 
-def record_full_build(store, files: Iterable[Path], results, fp: str, linked: bool) -> None:
-    """After a full build: remember each successfully built file's hash and plan."""
+def record_full_build(store, files: Iterable[Path], results, fp: str, linked: bool, graph: Graph | None = None) -> None:
+    """After a full build: remember each successfully built file's hash and plan (and, for a linked *graph*,
+    every plan's upper chain)."""
     directory = store_directory(store)
     if directory is None:
         return
@@ -105,7 +117,15 @@ def record_full_build(store, files: Iterable[Path], results, fp: str, linked: bo
         if r is None or r.error:
             continue  # failed files are retried next time
         idx.files[key(f)] = {"sha": file_sha(f), "plan": None if r.duplicate_of else r.plan_id}
+    if linked and graph is not None:
+        idx.set_chains(chains(plan_skeleton(graph)), _graph_gen(directory))
     idx.save(directory)
+
+
+def _graph_gen(directory: Path) -> str | None:
+    from .store import segments
+
+    return segments.file_gen(Path(directory) / "graph.json")
 
 
 def save_vocab(store, vocab: list) -> None:
@@ -355,6 +375,8 @@ def build_incremental(files: list[Path], store, idx: BuildIndex, *, progress: Pr
     store.replace_all(graph)
     progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
     out = BuildIndex(fp, link and (idx.linked or n_dirty >= 0))
+    if link:
+        out.set_chains(new_chain, _graph_gen(store.directory))
     for k in current:
         if k in failed:
             if k in idx.files:
@@ -418,7 +440,7 @@ def _build_partial(changed: list[Path], removed: list[str], current: dict, shas:
     file = store.file
     t1 = time.perf_counter()
     graph = sg.read(file, layout, [sg.SHARED])
-    old_chain = chains(plan_skeleton(graph)) if link else {}
+    old_chain = (idx.chains_for(layout.gen) or chains(plan_skeleton(graph))) if link else {}
     report.timings["read"] = time.perf_counter() - t1
     extractions, _ = extract_all(changed, progress, report, overrides=overrides, cache_dir=ocr_cache_dir(store),
                                  repair=False)
@@ -498,7 +520,10 @@ def _build_partial(changed: list[Path], removed: list[str], current: dict, shas:
 
     new_layout = sg.rewrite(file, layout, parts, (loaded | drop) - set(parts), seg_of, loaded=loaded | set(added))
     progress(ProgressEvent("store", "图谱", 1, 1, "完成"))
-    _new_index(idx, fp, link, current, shas, report, failed).save(store.directory)
+    out = _new_index(idx, fp, link, current, shas, report, failed)
+    if link:
+        out.set_chains(new_chain, new_layout.gen)
+    out.save(store.directory)
     save_state(store.directory, new_layout.gen, vocab)
     report.timings["store"] = time.perf_counter() - t3
     report.warnings.insert(0, f"增量构建：{len(changed)} 个文件有变化，{len(removed)} 个已删除，"

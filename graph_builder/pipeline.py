@@ -113,7 +113,7 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     t0 = time.perf_counter()
     progress(ProgressEvent("store", "图谱", 0, 1, "写入"))
     store.replace_all(graph)
-    inc.record_full_build(store, files, report.files, fp, link)
+    inc.record_full_build(store, files, report.files, fp, link, graph)
     if not any(fr.kept_previous for fr in report.failed):  # else the vocabulary lacks the kept plans
         inc.save_vocab(store, report.vocab)
     progress(ProgressEvent("store", "图谱", 1, 1, "完成"))

@@ -69,6 +69,11 @@ def test_adding_a_city_reads_its_upper_plan_only_and_equals_the_whole_graph_path
         assert (mine.digest, mine.reaches, mine.refs, mine.targets) == (seg.digest, seg.reaches, seg.refs, seg.targets), s
     assert set(index.segments) == set(full.segments)
 
+    # the upper chains kept for the next add are the ones the graph gives
+    from graph_builder.incremental import BuildIndex, chains, plan_skeleton
+
+    assert BuildIndex.load(part).chains_for(index.gen) == chains(plan_skeleton(g))
+
     # and the stored repair vocabulary is the one the five plans give from scratch
     from graph_builder.repair import CorpusVocabulary, load_state, plan_texts
     from graph_builder.incremental import owner

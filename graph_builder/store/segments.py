@@ -25,7 +25,7 @@ import os
 import tempfile
 import uuid
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -218,8 +218,8 @@ def rewrite(path: Path, layout: Layout, parts: dict[str, tuple[list[Node], list[
 
 def save_index(directory: Path, layout: Layout) -> None:
     data = {"layout": LAYOUT, "gen": layout.gen, "size": layout.size,
-            "segments": {s: {**asdict(seg), "nodes": list(seg.nodes), "edges": list(seg.edges)}
-                         for s, seg in layout.segments.items()}}
+            "segments": {s: {"nodes": seg.nodes, "edges": seg.edges, "digest": seg.digest, "reaches": seg.reaches,
+                             "refs": seg.refs, "targets": seg.targets} for s, seg in layout.segments.items()}}
     atomic_write_text(Path(directory) / INDEX_FILE, orjson.dumps(data))
 
 
