@@ -285,11 +285,31 @@ def test_indicators_side_by_side_and_flags(store_dir):
     for v in ("每万人口高价值发明专利拥有量", "每万人口拥有高价值发明专利数", "约束性", "预期性", "12", "2.5"):
         assert v in t
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "a chart of targets"
+    summary = next(getattr(d, "data", d) for d in frames(at) if "规划数" in getattr(d, "data", d).columns)
+    top = summary.iloc[0]
+    assert top["规划数"] == 4 and top["最高层级规划"] == "国家", "national summary: the measure most plans state first"
+    at.segmented_control(key="in_view").set_value("一致性问题").run()
+    assert not at.exception, [e.value for e in at.exception]
+    t = frame_text(at)
     # The flag's Chinese label comes from the page; the reason from the real linker (tests/synthetic.py
     # computes flags with graph_builder.link.indicators.consistency), never from this test or its fixture.
     assert FLAG_ZH["weaker_target"] in t and "weaker_target" not in t, "flags are shown by their Chinese label"
     reasons = {r["reason"] for r in EmbeddedStore(store_dir).query("indicator_flags")}
     assert reasons and all(r in t for r in reasons), "every flag's reason is on the page"
+
+
+def test_indicators_of_one_plan_with_their_upper_links(store_dir):
+    at = open_page("indicators")
+    at.segmented_control(key="in_view").set_value("按规划查看").run()
+    at.selectbox(key="in_plan").set_value(I["plan:宿州市"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    df = next(getattr(d, "data", d) for d in frames(at) if "上级指标" in getattr(d, "data", d).columns)
+    row = df[df["指标名称"] == "每万人口拥有高价值发明专利数"].iloc[0]
+    assert row["目标值"] == "2.5" and row["上级规划"] == "安徽省", "the Suzhou indicator next to the Anhui one it implements"
+    up = EmbeddedStore(store_dir).load()
+    want = {up.nodes[e.target].get("target") for e in up.edges_of("上级规划") if e.source == row["ID"]}
+    assert row["上级目标值"] in want and FLAG_ZH["weaker_target"] in row["一致性问题"]
+    assert set(df["ID"]) == {n.id for n in EmbeddedStore(store_dir).nodes("Indicator", plan=I["plan:宿州市"])}
 
 
 def test_outline_tree_with_counts(store_dir):

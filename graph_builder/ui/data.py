@@ -296,3 +296,40 @@ def _goal_html(_store, ident: str, version: str, focus: str, expand: tuple, meet
 def goal_view(store: CachedStore, focus: str, expand=(), *, meeting: bool = False):
     """(GoalView, TraceView, pyvis HTML) of the goal view, memoised per store version."""
     return _goal_html(store, store.ident, store.version, focus, tuple(sorted(expand)), meeting)
+
+
+def plan_province(store) -> dict[str, str]:
+    """Plan id → the province it belongs to ('国家' for national plans), by walking plan-level 上级规划 links up
+    to a provincial plan; per store version. Pickers and filters group 3,000 plans by it."""
+    def build() -> dict[str, str]:
+        level = {p.id: p.get("level") for p in plans(store)}
+        region = {p.id: p.get("region") or "" for p in plans(store)}
+        ups: dict[str, list[str]] = {}
+        for pid in level:
+            ups[pid] = [e.target for e in store.edges("上级规划", source=pid)
+                        if e.target in level and e.get("status") != "rejected"]
+        out: dict[str, str] = {}
+
+        def find(pid: str, seen: frozenset = frozenset()) -> str:
+            if pid in out:
+                return out[pid]
+            if level.get(pid) == "national":
+                return "国家"
+            if level.get(pid) == "province":
+                return region.get(pid) or "其他"
+            for up in ups.get(pid, ()):
+                if up not in seen:
+                    got = find(up, seen | {pid})
+                    if got not in ("国家", "其他"):
+                        return got
+            return "其他"
+
+        for pid in level:
+            out[pid] = find(pid)
+        order = {"国家": 0}
+        for p in plans(store):  # provinces in picker order, then the rest
+            order.setdefault(out[p.id], len(order))
+        order.setdefault("其他", len(order))
+        return dict(sorted(out.items(), key=lambda kv: order[kv[1]]))
+
+    return store.memo("plan_province", build) if isinstance(store, CachedStore) else build()

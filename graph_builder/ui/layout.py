@@ -91,3 +91,58 @@ def briefing_buttons(node_id: str, title: str, col_pptx, col_docx) -> None:
                              mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
     col_docx.download_button("汇报材料（Word）", make(".docx"), file_name=f"{name}.docx", key=f"x_brief_docx_{node_id}",
                              mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+PAGE_ROWS = 100  # rows a table shows at once; the rest is a page turn (or the Excel export) away
+PLAN_PICK_MAX = 200  # above this many plans a plan picker asks for the province first
+
+
+def paged(df, key: str, size: int = PAGE_ROWS, what: str = "行"):
+    """The slice of *df* on the page the user chose; a page number only when there is more than one page.
+
+    Why: at national scale a table can have tens of thousands of rows, and every rerun would send all of them
+    to the browser. One page is bounded whatever the corpus; the export button still writes the whole table."""
+    n = 0 if df is None else len(df)
+    if n <= size:
+        return df
+    pages = -(-n // size)
+    if st.session_state.get(key, 1) > pages:  # the filter shrank the table: stay on its last page
+        st.session_state[key] = pages
+    c1, c2 = st.columns([1, 4])
+    page = int(c1.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, value=1, step=1, key=key))
+    c2.caption(f"共 {n} {what}，每页 {size} {what}；当前第 {(page - 1) * size + 1}–{min(n, page * size)} {what}。")
+    return df.iloc[(page - 1) * size: page * size]
+
+
+def plan_picker(store, plan_ids: list[str], label: str, key: str, default: str | None = None,
+                names: dict | None = None) -> str | None:
+    """Pick one plan. Up to PLAN_PICK_MAX plans: one list. Above: the province first (省级及以下规划按所属省份),
+    then the plans of that province, so nobody scrolls through 3,000 plans."""
+    from .data import plan_province
+    from .tables import plan_label
+
+    if not plan_ids:
+        return None
+    if names is None:
+        names = {pid: f"{plan_label(store.node(pid), pid)} · {store.node(pid).title if store.node(pid) else pid}"
+                 for pid in plan_ids}
+    default = default if default in plan_ids else plan_ids[0]
+    if len(plan_ids) > PLAN_PICK_MAX:
+        prov = plan_province(store)
+        groups: dict[str, list[str]] = {}
+        for pid in plan_ids:
+            groups.setdefault(prov.get(pid, "其他"), []).append(pid)
+        regions = list(groups)
+        region_key = f"{key}_region"
+        if st.session_state.get(region_key) not in groups:
+            st.session_state[region_key] = prov.get(default, regions[0]) if prov.get(default) in groups else regions[0]
+        c1, c2 = st.columns([1, 3])
+        region = c1.selectbox("省份", regions, key=region_key,
+                              format_func=lambda r: f"{r}（{len(groups[r])} 个规划）")
+        plan_ids = groups[region]
+        where = c2
+    else:
+        where = st
+    if st.session_state.get(key) not in plan_ids:
+        st.session_state[key] = default if default in plan_ids else plan_ids[0]
+    return where.selectbox(label, plan_ids, format_func=lambda pid: names.get(pid, pid), key=key)

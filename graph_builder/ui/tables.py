@@ -270,6 +270,72 @@ def flags_frame(store, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["下级规划", "下级指标", "上级规划", "上级指标", "问题", "说明", "下级ID", "上级ID"])
 
 
+class IndicatorIndex:
+    """Everything the 指标 page needs, made once per store version: the cross-plan groups, a national summary
+    (one row per group), every flag as a frame with the flags of each plan, and each indicator's group.
+    A rerun then only slices these (one page of rows), whatever the number of plans."""
+
+    def __init__(self, store, indicators: list[Node], flag_rows: list[dict[str, Any]] | None):
+        self.total = len(indicators)
+        self.groups = indicator_groups(store, indicators)
+        self.group_of = {n.id: gi for gi, g in enumerate(self.groups) for n in g}
+        self.flags = flags_frame(store, flag_rows or [])
+        self.flags["_plan"] = [lo.plan if (lo := store.node(i)) is not None else None for i in self.flags["下级ID"]]
+        self.flags_by_plan = {p: list(ix) for p, ix in self.flags.groupby("_plan", sort=False).indices.items()}
+        per_indicator = Counter(self.flags["下级ID"]) + Counter(self.flags["上级ID"])
+        self.flag_counts = (self.flags["问题"].value_counts().rename_axis("问题").reset_index(name="条数")
+                            if not self.flags.empty else pd.DataFrame(columns=["问题", "条数"]))
+        self.summary = indicator_summary_frame(store, self.groups, per_indicator)
+
+    def plan_flags(self, plan_id: str | None) -> pd.DataFrame:
+        """The flags whose lower indicator is in *plan_id* (all when None), without the helper column."""
+        df = self.flags if plan_id is None else self.flags.iloc[self.flags_by_plan.get(plan_id, [])]
+        return df.drop(columns=["_plan"])
+
+
+def indicator_summary_frame(store, groups: list[list[Node]], flags_per_indicator: Counter) -> pd.DataFrame:
+    """The national summary: one row per measure stated in several plans — its name as the highest plan words
+    it, how many plans and which levels state it, the highest plan's target, and how many consistency flags."""
+    rows = []
+    for gi, g in enumerate(groups):
+        ranked = sorted(g, key=lambda n: (LEVEL_RANK.get(_plan_level(store, n), 9), n.get("source") != "table", n.id))
+        top = ranked[0]
+        levels = sorted({_plan_level(store, n) for n in g}, key=lambda lv: LEVEL_RANK.get(lv, 9))
+        rows.append({"组": gi, "指标名称": top.title, "规划数": len({n.plan for n in g}),
+                     "层级": "、".join(LEVEL_ZH.get(lv, "") for lv in levels if lv),
+                     "最高层级规划": plan_label(store.node(top.plan) if top.plan else None, top.plan or ""),
+                     "目标值": top.get("target") or "", "单位": top.get("unit") or "",
+                     "一致性问题": sum(flags_per_indicator.get(n.id, 0) for n in g)})
+    return pd.DataFrame(rows, columns=["组", "指标名称", "规划数", "层级", "最高层级规划", "目标值", "单位", "一致性问题"])
+
+
+def _plan_level(store, n: Node) -> str | None:
+    p = store.node(n.plan) if n.plan else None
+    return p.get("level") if p is not None else None
+
+
+def plan_indicators_frame(store, plan_id: str, index: IndicatorIndex | None = None) -> pd.DataFrame:
+    """One plan's indicators with their 上级规划 links: the upper plan, its indicator and target, the flags on
+    the link, and how many plans state the same measure — what a planning official checks for one plan."""
+    rows = []
+    items = sorted(store.nodes(label="Indicator", plan=plan_id), key=lambda n: (n.get("line") or 0, n.id))
+    for n in items:
+        links = [e for e in store.edges(UPPER, source=n.id) if e.get("status") != "rejected"]
+        ups = [(e, store.node(e.target)) for e in links]
+        ups = [(e, u) for e, u in ups if u is not None and u.label == "Indicator"]
+        gi = index.group_of.get(n.id) if index is not None else None
+        rows.append({"指标名称": n.title, "单位": n.get("unit") or "", "基期值": n.get("baseline") or "",
+                     "目标值": n.get("target") or "", "属性": n.get("attribute") or "",
+                     "上级规划": "；".join(plan_label(store.node(u.plan) if u.plan else None, u.plan or "") for _, u in ups),
+                     "上级指标": "；".join(u.title for _, u in ups),
+                     "上级目标值": "；".join(str(u.get("target") or "—") for _, u in ups),
+                     "一致性问题": "；".join(FLAG_ZH.get(f, f) for e, _ in ups for f in (e.get("flags") or [])),
+                     "同一指标规划数": len({m.plan for m in index.groups[gi]}) if gi is not None else 1,
+                     "ID": n.id})
+    return pd.DataFrame(rows, columns=["指标名称", "单位", "基期值", "目标值", "属性", "上级规划", "上级指标", "上级目标值",
+                                       "一致性问题", "同一指标规划数", "ID"])
+
+
 # ------------------------------------------------------------------ outline
 
 def outline_rows(store, plan_id: str) -> list[dict[str, Any]]:

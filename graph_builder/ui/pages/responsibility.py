@@ -54,6 +54,14 @@ def _most_explicit(ids: list[str]) -> str:
     return max(ids, key=lambda i: (leads.get(i, 0), -pos[i]))
 
 
+def _by_plan(rows: list[dict]) -> dict[str, list[dict]]:
+    """Rows of a national query split by plan once per store version (a rerun then reads one plan's list)."""
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["plan"], []).append(r)
+    return out
+
+
 if store is not None:
     if st.session_state.get("rs_msg"):
         st.success(st.session_state.pop("rs_msg"))
@@ -66,7 +74,7 @@ if store is not None:
     want = st.query_params.get("plan")
     if want not in ids:  # open on the plan whose roles are most explicit (e.g. the one a 分工方案 was read into)
         want = store.memo("rs_default_plan", lambda: _most_explicit(ids))
-    plan_id = st.selectbox("规划（一次看一个）", ids, format_func=names.get, key="rs_plan", index=ids.index(want))
+    plan_id = layout.plan_picker(store, ids, "规划（一次看一个）", key="rs_plan", default=want, names=names)
     plan = store.node(plan_id)
     rows = try_query(store, "responsibility", plan=plan_id)
     if rows is not None:
@@ -82,9 +90,10 @@ if store is not None:
                     f"{len(leads)} 项已明确牵头单位"
                     + ("；牵头：" + "、".join(f"<b>{html.escape(a)}</b> {n} 项" for a, n in who.most_common(5)) if who else "")
                     + "</div>", unsafe_allow_html=True)
-        st.dataframe(by_task.drop(columns=["正文"]), hide_index=True, width="stretch", column_config={"ID": None},
-                     height=min(520, 38 + 35 * max(1, len(by_task))))
         layout.download_xlsx(by_task, f"责任_{tables.plan_label(plan)}", key="x_resp_task")
+        shown = layout.paged(by_task, f"rs_page_{plan_id}", what="项任务")
+        st.dataframe(shown.drop(columns=["正文"]), hide_index=True, width="stretch", column_config={"ID": None},
+                     height=min(520, 38 + 35 * max(1, len(shown))))
 
         long, matrix, work = tables.responsibility_frames(store, rows)
         if not long.empty:
@@ -109,7 +118,9 @@ if store is not None:
     st.subheader("无责任单位的任务")
     orph = try_query(store, "orphans", kind="no_agency")
     if orph is not None:
-        of = tables.orphans_frame(store, [r for r in orph if r["plan"] == plan_id])
+        by_plan = store.memo("no_agency_by_plan", lambda: _by_plan(orph))
+        of = tables.orphans_frame(store, by_plan.get(plan_id, []))
         st.caption(f"共 {len(of)} 项")
         if not of.empty:
-            st.dataframe(of[["规划", "类型", "标题", "ID"]], hide_index=True, width="stretch", column_config={"ID": None})
+            st.dataframe(layout.paged(of[["规划", "类型", "标题", "ID"]], f"rs_orph_page_{plan_id}", what="项"),
+                         hide_index=True, width="stretch", column_config={"ID": None})
