@@ -9,7 +9,8 @@ built once into a temp dir unless --store/PLANGRAPH_SEED_STORE is given), then f
 "Rendered" = the page script finished and its title is on screen (for 追溯 also the graph drawn).
 The 追溯 page opens on a national task (the one most lower items implement) unless ``--focus meeting``
 (the Anhui task a Suzhou task implements) or an item id is given. Prints the store's node and edge
-counts, the machine's cores and one line per page: first load, median and max of the later visits.
+counts, the machine's cores and one line per page: first load, median and max of the later visits, and the
+kilobytes the server sent to the browser per later visit (what grows with the corpus if a page is not bounded).
 Target: ≤2 s per page after the first load on the national graph (``--target``). Needs ``bash scripts/browser.sh``.
 """
 from __future__ import annotations
@@ -60,6 +61,19 @@ def focus_item(store: EmbeddedStore, how: str = "national") -> str | None:
     return best[1] if best else None
 
 
+def received_kb(browser: Browser) -> float:
+    """Kilobytes the app server sent over its websocket since the last call (the page's deltas: tables are
+    Arrow bytes), from the DevTools Network events; the events are cleared. What grows with the corpus shows here."""
+    total = 0
+    for ev in browser.events:
+        if ev.get("method") == "Network.webSocketFrameReceived":
+            r = ev["params"]["response"]
+            n = len(r.get("payloadData") or "")
+            total += n * 3 // 4 if r.get("opcode") == 2 else n  # binary frames arrive base64-encoded
+    browser.events.clear()
+    return total / 1024
+
+
 def timed(browser: Browser, title: str, want_graph: bool, timeout: float = 120) -> float:  # noqa: D401
     """Seconds until the page is rendered; ``inf`` past *timeout* (printed as a timeout, the run goes on)."""
     t0 = time.perf_counter()
@@ -107,11 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     browser = None
     first: dict[str, float] = {}
     later: dict[str, list[float]] = {url: [] for _, _, url, _ in PAGE_SPECS}
+    sent: dict[str, list[float]] = {url: [] for _, _, url, _ in PAGE_SPECS}
     try:
         t0 = time.perf_counter()
         wait_http(f"http://127.0.0.1:{port}/_stcore/health")
         print(f"server up: {time.perf_counter() - t0:.1f} s")
         browser = Browser()
+        browser.call("Network.enable")
         for _, _, url, _ in PAGE_SPECS:
             q = f"?id={focus}" if url == "trace" and focus else ""
             path = "" if url == "overview" else url  # the default page lives at /
@@ -123,17 +139,20 @@ def main(argv: list[str] | None = None) -> int:
                 path = "" if url == "overview" else url  # the default page lives at /
                 browser.js("[...document.querySelectorAll('[data-testid=\"stSidebarNavLink\"]')]"
                            f".find(a => new URL(a.href).pathname === '/{path}').click()")
+                received_kb(browser)
                 later[url].append(timed(browser, TITLES[url], url == "trace" and bool(focus), args.timeout))
+                time.sleep(0.3)  # deltas still arriving after the title shows are counted for this page
+                sent[url].append(received_kb(browser))
     finally:
         if browser is not None:
             browser.close()
         stop(server)
-    print(f"\n{'page':<16}{'first load (s)':>16}{'later, median (s)':>20}{'later, max (s)':>16}")
+    print(f"\n{'page':<16}{'first load (s)':>16}{'later, median (s)':>20}{'later, max (s)':>16}{'sent per visit (KB)':>22}")
     worst = 0.0
     for _, title, url, _ in PAGE_SPECS:
         med, mx = statistics.median(later[url]), max(later[url])
         worst = max(worst, mx)
-        print(f"{title + ' ' + url:<16}{first[url]:>16.2f}{med:>20.2f}{mx:>16.2f}")
+        print(f"{title + ' ' + url:<16}{first[url]:>16.2f}{med:>20.2f}{mx:>16.2f}{statistics.median(sent[url]):>22.0f}")
     print(f"\ntarget ≤{args.target:g} s per page after the first load: {'met' if worst <= args.target else 'NOT met'}"
           f" (worst {worst:.2f} s)")
     return 0

@@ -127,3 +127,106 @@ def test_overview_region_matrix_drills_down_one_province(tree_store, monkeypatch
     assert set(down["覆盖率%"][1:]) == {0.0}, "cities link to the province, not the national plan"
     at.button(key="ov_cov_up").click().run()
     assert len(matrix()) == 4, "back to the provinces"
+
+
+# ------------------------------------------------------------------ pages stay bounded on many plans
+
+def with_indicators(g: Graph) -> Graph:
+    """One indicator per plan, linked to its upper plan's (丙省's cities set a weaker target: a flag),
+    the way the linker records them (flags and reasons on the 上级规划 edge)."""
+    level_target = {"national": "98", "province": "97", "city": "96"}
+    for p in [n for n in g.nodes.values() if n.label == "Plan"]:
+        g.add_node(Node(f"ind:{p.id}", "Indicator", {"plan": p.id, "name": "食品抽检合格率", "unit": "%",
+                                                      "target": level_target[p.get("level")], "line": 5}))
+    for e in [e for e in g.edges if e.type == "上级规划" and e.source.startswith("plan:") and e.target.startswith("plan:")]:
+        weaker = e.source.startswith("plan:p2c")
+        g.add_edge(Edge("上级规划", f"ind:{e.source}", f"ind:{e.target}",
+                        {"score": 1.0, "status": "linked", "flags": ["weaker_target"] if weaker else [],
+                         "reasons": ["目标低于上级（合成测试）"] if weaker else []}))
+    return g
+
+
+@pytest.fixture
+def many_plans_app(tmp_path, monkeypatch):
+    """The app on a 17-plan tree with the national-scale limits lowered: 4 rows a page, the province asked
+    first above 5 plans — the code paths the 3,000-plan graph takes, in a second."""
+    from graph_builder.ui import layout
+
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_all(with_indicators(national_tree()))
+    monkeypatch.setenv("PLANGRAPH_STORE", str(store.directory))
+    monkeypatch.setenv("PLANGRAPH_DECISIONS", str(tmp_path / "review.csv"))
+    for k in ("NEO4J_URI", "NEO4J_DATABASE"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setattr(layout, "PAGE_ROWS", 4)
+    monkeypatch.setattr(layout, "PLAN_PICK_MAX", 5)
+
+    def open_page(page: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at.switch_page(f"graph_builder/ui/pages/{page}.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return store, open_page
+
+
+def frames_of(at: AppTest) -> list:
+    return [getattr(d.value, "data", d.value) for d in at.dataframe]
+
+
+def test_indicator_group_across_17_plans_is_shown_a_page_at_a_time(many_plans_app):
+    store, open_page = many_plans_app
+    at = open_page("indicators")
+    summary = next(f for f in frames_of(at) if "规划数" in f.columns)
+    assert list(summary["规划数"]) == [17] and summary["最高层级规划"].iloc[0] == "国家"
+    assert summary["一致性问题"].iloc[0] == 3, "丙省's three cities each carry one flag"
+    group = next(f for f in frames_of(at) if "目标值" in f.columns and "层级" in f.columns and "规划数" not in f.columns)
+    assert len(group) == 4 and list(group["规划"][:1]) == ["国家"], "one page: the national plan first"
+    at.number_input(key="in_gpage_0").set_value(5).run()
+    group = next(f for f in frames_of(at) if "目标值" in f.columns and "层级" in f.columns and "规划数" not in f.columns)
+    assert len(group) == 1, "17 plans = 4 pages of 4 and one of 1"
+    assert all(len(f) <= 4 for f in frames_of(at)), "no table sends more than one page"
+
+
+def test_plan_indicators_are_picked_by_province_first(many_plans_app):
+    store, open_page = many_plans_app
+    at = open_page("indicators")
+    at.segmented_control(key="in_view").set_value("按规划查看").run()
+    region = at.selectbox(key="in_plan_region")
+    assert region.options[0].startswith("国家") and len(region.options) == 1 + len(PROVINCES)
+    region.set_value("丙省").run()
+    plan = at.selectbox(key="in_plan")
+    assert len(plan.options) == 1 + 3, "the province's own plan and its three cities"
+    plan.set_value("plan:p2c1").run()
+    assert not at.exception, [e.value for e in at.exception]
+    df = next(f for f in frames_of(at) if "上级指标" in f.columns)
+    row = df.iloc[0]
+    assert (row["目标值"], row["上级规划"], row["上级目标值"]) == ("96", "丙省", "97")
+    assert row["一致性问题"] == "目标弱于上级" and row["同一指标规划数"] == 17
+
+
+def test_indicator_flags_of_one_plan(many_plans_app):
+    store, open_page = many_plans_app
+    at = open_page("indicators")
+    at.segmented_control(key="in_view").set_value("一致性问题").run()
+    counts = next(f for f in frames_of(at) if "条数" in f.columns)
+    assert counts.set_index("问题")["条数"].to_dict() == {"目标弱于上级": 3}
+    at.toggle(key="in_flag_one").set_value(True).run()
+    pick = at.selectbox(key="in_flag_plan")
+    assert len(pick.options) == 3, "only the plans that have flags (few: one list, no province step)"
+    pick.set_value("plan:p2c2").run()
+    flags = next(f for f in frames_of(at) if "下级指标" in f.columns)
+    assert list(flags["下级ID"]) == ["ind:plan:p2c2"] and list(flags["上级规划"]) == ["丙省"]
+
+
+def test_orphans_and_responsibility_narrow_by_province(many_plans_app):
+    store, open_page = many_plans_app
+    at = open_page("orphans")
+    assert all(len(f) <= 4 for f in frames_of(at)), "every orphan table shows one page"
+    at.selectbox(key="or_prov").set_value("乙省").run()
+    assert not at.exception, [e.value for e in at.exception]
+    pivot = next(f for f in frames_of(at) if "合计" in f.columns)
+    assert set(pivot["规划"]) <= {"乙省", "乙0市", "乙1市", "乙2市"} and len(pivot)
+    rs = open_page("responsibility")
+    assert rs.selectbox(key="rs_plan_region").options[0].startswith("国家")

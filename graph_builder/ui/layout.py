@@ -97,11 +97,12 @@ PAGE_ROWS = 100  # rows a table shows at once; the rest is a page turn (or the E
 PLAN_PICK_MAX = 200  # above this many plans a plan picker asks for the province first
 
 
-def paged(df, key: str, size: int = PAGE_ROWS, what: str = "行"):
+def paged(df, key: str, size: int | None = None, what: str = "行"):
     """The slice of *df* on the page the user chose; a page number only when there is more than one page.
 
     Why: at national scale a table can have tens of thousands of rows, and every rerun would send all of them
     to the browser. One page is bounded whatever the corpus; the export button still writes the whole table."""
+    size = size or PAGE_ROWS
     n = 0 if df is None else len(df)
     if n <= size:
         return df

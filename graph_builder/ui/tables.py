@@ -282,7 +282,7 @@ class IndicatorIndex:
         self.flags = flags_frame(store, flag_rows or [])
         self.flags["_plan"] = [lo.plan if (lo := store.node(i)) is not None else None for i in self.flags["下级ID"]]
         self.flags_by_plan = {p: list(ix) for p, ix in self.flags.groupby("_plan", sort=False).indices.items()}
-        per_indicator = Counter(self.flags["下级ID"]) + Counter(self.flags["上级ID"])
+        per_indicator = Counter(self.flags["下级ID"])  # a flag sits on a link: counted once, at its lower end
         self.flag_counts = (self.flags["问题"].value_counts().rename_axis("问题").reset_index(name="条数")
                             if not self.flags.empty else pd.DataFrame(columns=["问题", "条数"]))
         self.summary = indicator_summary_frame(store, self.groups, per_indicator)

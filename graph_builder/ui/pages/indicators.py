@@ -49,7 +49,7 @@ def _groups_view(idx) -> None:
     if summ.empty:
         st.info("没有名称包含该关键词的跨规划指标。")
         return
-    page = layout.paged(summ, "in_page", size=50, what="组")
+    page = layout.paged(summ, "in_page", what="组")
     st.dataframe(page, hide_index=True, width="stretch", column_config={"组": None})
     layout.download_xlsx(summ.drop(columns=["组"]), "指标汇总", key="x_summary")
     labels = {int(r["组"]): f"{r['指标名称']}（{r['规划数']} 个规划）" for _, r in page.iterrows()}

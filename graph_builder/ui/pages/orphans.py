@@ -75,6 +75,22 @@ def _province_filter(key: str, regions) -> str | None:
     return pick
 
 
+def _split(df, prov: str | None, text: str):
+    """The actionable rows of one province (None = all) whose title contains *text*, and per reason its rows
+    with the headline 'plan n 项、…' (the 20 plans with most rows)."""
+    if prov is not None:
+        df = df[df["_prov"] == prov]
+    if text:
+        df = df[df["标题"].str.contains(text, regex=False)]
+    df = df.drop(columns=["_prov"])
+    parts = {}
+    for reason, part in df.groupby("原因", sort=False):
+        vc = part["规划"].value_counts()
+        per = "、".join(f"{p} {n} 项" for p, n in vc.head(20).items()) + (f" 等 {len(vc)} 个规划" if len(vc) > 20 else "")
+        parts[next(k for k, v in ACTION_ZH.items() if v == reason)] = (part, per)
+    return df, parts
+
+
 def _actionable(plan_names: dict) -> None:
     """The default view: counts per plan × reason, then one list per actionable reason, then missing plans.
     Every list shows one page of rows; the headline counts and the Excel export cover them all."""
@@ -85,26 +101,22 @@ def _actionable(plan_names: dict) -> None:
         return
     name = lambda pid: tables.plan_label(store.node(pid), pid)  # noqa: E731
     prov = _province_filter("or_prov", plan_province(store).values())
-    if prov is not None:
-        df = df[df["_prov"] == prov]
-        pivot = pivot[pivot["_prov"] == prov] if pivot is not None else None
+    if prov is not None and pivot is not None:
+        pivot = pivot[pivot["_prov"] == prov]
     if pivot is not None and not pivot.empty:
-        st.dataframe(layout.paged(pivot.drop(columns=["_prov"]), "or_pivot_page", size=50, what="个规划"),
+        st.dataframe(layout.paged(pivot.drop(columns=["_prov"]), "or_pivot_page", what="个规划"),
                      hide_index=True, width="stretch")
     text = st.text_input("标题包含", key="or_text", placeholder="例如：食品")
-    if text:
-        df = df[df["标题"].str.contains(text, regex=False)]
-    df = df.drop(columns=["_prov"])
+    # without a title filter (the usual visit) the per-province split is made once per store version
+    df, parts = (_split(df, prov, text) if text else store.memo(("orphans_parts", prov), lambda: _split(df, prov, "")))
     left, right = st.columns(2)  # the pair a meeting asks about side by side: no upper source | not picked up
     shown: dict[str, object] = {}
     for reason, hint, where in (("no_match", "下级规划中的任务，在已载入的上级规划里找不到来源（可能是本地特色，可标记）", left),
                                 ("not_broken_down", "上级规划的任务，已载入的下级规划没有分解落实", right),
                                 ("review", "只有低分建议关联的条目：请在“审核上下级关联”中确认或否决", st.container())):
-        part = df[df["原因"] == ACTION_ZH[reason]]
-        if part.empty:
+        if reason not in parts:
             continue
-        vc = part["规划"].value_counts()
-        per = "、".join(f"{p} {n} 项" for p, n in vc.head(20).items()) + (f" 等 {len(vc)} 个规划" if len(vc) > 20 else "")
+        part, per = parts[reason]
         where.markdown(f"<div id='pg-or-{reason}' class='pg-h'>{html.escape(ACTION_ZH[reason])}：{html.escape(per)}</div>",
                     unsafe_allow_html=True)
         where.caption(hint)
