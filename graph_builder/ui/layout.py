@@ -109,9 +109,10 @@ def paged(df, key: str, size: int | None = None, what: str = "行"):
     pages = -(-n // size)
     if st.session_state.get(key, 1) > pages:  # the filter shrank the table: stay on its last page
         st.session_state[key] = pages
-    c1, c2 = st.columns([1, 4])
-    page = int(c1.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, value=1, step=1, key=key))
-    c2.caption(f"共 {n} {what}，每页 {size} {what}；当前第 {(page - 1) * size + 1}–{min(n, page * size)} {what}。")
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    page = int(c1.number_input("页码", min_value=1, max_value=pages, value=1, step=1, key=key))
+    c2.caption(f"第 {page}/{pages} 页：共 {n} {what}，本页第 {(page - 1) * size + 1}–{min(n, page * size)} {what}。"
+               "导出 Excel 含全部。")
     return df.iloc[(page - 1) * size: page * size]
 
 

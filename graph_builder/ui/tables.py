@@ -281,6 +281,10 @@ class IndicatorIndex:
         self.group_of = {n.id: gi for gi, g in enumerate(self.groups) for n in g}
         self.flags = flags_frame(store, flag_rows or [])
         self.flags["_plan"] = [lo.plan if (lo := store.node(i)) is not None else None for i in self.flags["下级ID"]]
+        rank = [LEVEL_RANK.get(p.get("level") if (p := store.node(pid) if pid else None) is not None else None, 9)
+                for pid in self.flags["_plan"]]  # national and provincial plans' flags first, then by plan
+        self.flags = (self.flags.assign(_rank=rank).sort_values(["_rank", "下级规划", "下级指标"], kind="stable")
+                      .drop(columns=["_rank"]).reset_index(drop=True))
         self.flags_by_plan = {p: list(ix) for p, ix in self.flags.groupby("_plan", sort=False).indices.items()}
         per_indicator = Counter(self.flags["下级ID"])  # a flag sits on a link: counted once, at its lower end
         self.flag_counts = (self.flags["问题"].value_counts().rename_axis("问题").reset_index(name="条数")
