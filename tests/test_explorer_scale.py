@@ -230,3 +230,13 @@ def test_orphans_and_responsibility_narrow_by_province(many_plans_app):
     assert set(pivot["规划"]) <= {"乙省", "乙0市", "乙1市", "乙2市"} and len(pivot)
     rs = open_page("responsibility")
     assert rs.selectbox(key="rs_plan_region").options[0].startswith("国家")
+
+
+def test_outline_plan_is_picked_by_province_first(many_plans_app):
+    store, open_page = many_plans_app
+    at = open_page("outline")
+    at.selectbox(key="ol_plan_region").set_value("丁省").run()
+    assert len(at.selectbox(key="ol_plan").options) == 4
+    at.selectbox(key="ol_plan").set_value("plan:p3c0").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("丁0市优化营商环境" in m.value for m in at.markdown), "the chosen city's outline with its tasks"

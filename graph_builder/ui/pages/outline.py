@@ -14,7 +14,7 @@ if store is not None:
         st.info("没有已载入的规划。")
     else:
         opts = {p.id: f"{tables.plan_label(p)} · {p.title}" for p in loaded}
-        pid = st.selectbox("规划", list(opts), format_func=opts.get, key="ol_plan")
+        pid = layout.plan_picker(store, list(opts), "规划", key="ol_plan", names=opts)  # by province above 200 plans
         p = store.node(pid)
         st.caption(" · ".join(md_text(x) for x in (p.get("issuer"), p.get("date"), p.get("doc_no")) if x))
         rows = tables.outline_rows(store, pid)
