@@ -141,7 +141,9 @@ def cmd_link(args) -> int:
         console.print(f"[yellow]待复核[/] {term_markup(src)} → {term_markup(tgt or '（本地特色标记）')}：原文已改动，请重新审核")
     for src, tgt in summary.stale:
         console.print(f"[yellow]失效决定[/] {term_markup(src)} → {term_markup(tgt or '-')}：节点已不存在")
-    console.print(f"用时 {summary.seconds.get('total', 0):.2f} 秒")
+    names = {"plans": "规划层级", "index": "索引", "tasks": "任务", "indicators": "指标", "overlaps": "重叠", "review": "审核"}
+    console.print(f"用时 {summary.seconds.get('total', 0):.2f} 秒（" +
+                  "，".join(f"{names[k]} {summary.seconds[k]:.1f}" for k in names if k in summary.seconds) + "）")
     return 0
 
 
