@@ -213,22 +213,27 @@ def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> 
     t3 = time.perf_counter()
     _server("start")
     stats.seconds["start"] = time.perf_counter() - t3
-    t4 = time.perf_counter()
     fresh = open_neo4j(uri=settings[0], user=settings[1], database=settings[2])
+
+    def timed(step: str, fn, *a, **kw):
+        t = time.perf_counter()
+        out = fn(*a, **kw)
+        stats.seconds[step] = time.perf_counter() - t
+        return out
+
     try:
         fresh.ping()
-        fresh.ensure_schema()
+        timed("schema", fresh.ensure_schema)
         jobs = [(cypher("set_node_props"), c) for c in _chunks(csvs.empty_node_props, 5000)]
-        jobs += [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.empty_rel_props.items()
-                 for c in _chunks(rows, 5000)]
-        for _ in fresh._write_batches(jobs):
-            pass
+        timed("fixup_nodes", lambda: list(fresh._write_batches(jobs)))
+        jobs = [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.empty_rel_props.items()
+                for c in _chunks(rows, 5000)]
+        timed("fixup_rels", lambda: list(fresh._write_batches(jobs)))
         fresh._write(cypher("load_begin"), gen=gen, scope="all")
         fresh._write(cypher("load_end"), gen=gen, nodes=stats.nodes, rels=stats.rels)
-        record_bulk(fresh, graph, directory)
+        timed("record", record_bulk, fresh, graph, directory)
     finally:
         fresh.close()
-    stats.seconds["schema"] = time.perf_counter() - t4
     return stats
 
 
