@@ -277,9 +277,12 @@ def store_digests(directory: Path):
 
 
 def _canonical(orjson, data: dict) -> bytes:
-    """Key-sorted JSON (orjson: the national graph's digests in seconds, not a minute); json for what orjson refuses."""
+    """Key-sorted JSON (orjson: the national graph's digests in seconds, not a minute); json for what orjson refuses.
+
+    orjson's bytes keep their ≈4 KB output buffer; an exact-size copy keeps the held parts at their real
+    size (the national graph's digests held ≈10 GB otherwise, and the machine stalled)."""
     try:
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        return memoryview(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).tobytes()
     except TypeError:
         return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
 
