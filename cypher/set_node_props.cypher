@@ -1,4 +1,5 @@
-// Bulk import fix-up: properties the CSV importer cannot express (empty lists), set after the import.
+// Bulk import fix-up: node property values no CSV cell can express (an empty string, a list holding one),
+// set after the import; normally there are none (empty lists are stored as keys in _empty).
 UNWIND $rows AS row
 MATCH (n:Plangraph {id: row.id})
 SET n += row.props

@@ -10,9 +10,9 @@
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -38,7 +38,8 @@ def owner(n: Node) -> str | None:
 
 
 # ---------------------------------------------------------------- CSV
-def _kind(values: list) -> str:
+def _kind(values) -> str:
+    """The importer's column type for these values (None and inexpressible values are left to :func:`_fits`)."""
     kinds = {type(v) for v in values if v is not None}
     if not kinds:
         return "string"
@@ -53,25 +54,36 @@ def _kind(values: list) -> str:
     return "string"
 
 
-def _cell(v, kind: str) -> str | None:
-    if v is None:
-        return None
+def _fits(v, kind: str) -> bool:
+    """Whether the importer reads *v* back exactly from a *kind* cell. A quoted empty cell is an empty
+    string, but an empty list element cannot be told apart; an int in a double column would come back a
+    float; a list element holding the array delimiter would be split."""
+    t = type(v)
+    if kind == "string":
+        return t is str
+    if kind == "long":
+        return t is int
+    if kind == "double":
+        return t is float and math.isfinite(v)
+    if kind == "boolean":
+        return t is bool
+    return t is list and bool(v) and all(type(x) is str and x and ARRAY_DELIMITER not in x for x in v)
+
+
+def _quoted(s: str) -> str:
+    """A quoted CSV field: the importer reads an unquoted empty field as "no property", a quoted one as ""."""
+    return '"' + s.replace('"', '""') + '"'
+
+
+def _cell(v, kind: str) -> str:
+    """One CSV field for a value that :func:`_fits` its column."""
+    if kind == "string":
+        return _quoted(v)
     if kind == "string[]":
-        return ARRAY_DELIMITER.join(str(x) for x in v)
+        return _quoted(ARRAY_DELIMITER.join(v))
     if kind == "boolean":
         return "true" if v else "false"
-    return str(v)
-
-
-def _write(path: Path, header: list[str], rows) -> int:
-    n = 0
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow(["" if c is None else c for c in r])
-            n += 1
-    return n
+    return repr(v)
 
 
 def _prop_columns(items: list[dict]) -> list[tuple[str, str]]:
@@ -82,55 +94,96 @@ def _prop_columns(items: list[dict]) -> list[tuple[str, str]]:
     return [(k, _kind(vs)) for k, vs in sorted(keys.items())]
 
 
+def _cells(props: dict, cols: list[tuple[str, str]], rest: dict) -> list[str]:
+    """The row's property cells; values the importer cannot express go to *rest* (set later by Cypher)."""
+    out = []
+    for k, kind in cols:
+        v = props.get(k)
+        if v is None:
+            out.append("")
+        elif _fits(v, kind):
+            out.append(_cell(v, kind))
+        else:
+            out.append("")
+            rest[k] = v
+    return out
+
+
+def _write(path: Path, header: list[str], rows) -> int:
+    """Rows of ready-made fields (:func:`_cell`; ids and types quoted here) under *header*."""
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(header) + "\n")
+        for r in rows:
+            fh.write(",".join(r))
+            fh.write("\n")
+            n += 1
+    return n
+
+
 @dataclass
 class CsvSet:
     nodes: list[Path] = field(default_factory=list)
     rels: list[Path] = field(default_factory=list)
     n_nodes: int = 0
     n_rels: int = 0
-    #: empty lists/strings the importer cannot write (an empty cell means "no property"), set afterwards by Cypher
-    empty_node_props: list[dict] = field(default_factory=list)
-    empty_rel_props: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
-
-
-def _empties(props: dict) -> dict:
-    """Empty lists and empty strings: an empty CSV cell means "no property" to the importer."""
-    return {k: v for k, v in props.items() if (isinstance(v, list) and not v) or v == ""}
+    #: values no CSV cell can express (see :func:`_fits`: a list holding an empty string, ints among floats),
+    #: set afterwards by Cypher. Empty lists are not among them: both load paths store their keys in ``_empty``.
+    fixup_nodes: list[dict] = field(default_factory=list)
+    fixup_rels: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
 
 def write_csv(graph: Graph, out: Path, gen: str) -> CsvSet:
-    """Node and relationship CSV files for the importer, one per label and per relationship type."""
+    """Node and relationship CSV files for the importer, one per label and per relationship type.
+
+    Properties are those the MERGE loader writes (:func:`graph_builder.store.neo4j_store._props`), built
+    one label/type at a time so the national graph's properties are never all copied at once."""
     from .store.neo4j_store import LABELS, REL_TYPES, _props
 
     out.mkdir(parents=True, exist_ok=True)
-    by_label: dict[str, list[dict]] = defaultdict(list)
+    by_label: dict[str, list[Node]] = defaultdict(list)
     for n in graph.nodes.values():
         if n.label not in LABELS:
             raise StoreError(f"节点 {n.id} 的标签 {n.label!r} 不在模型中（允许：{', '.join(LABELS)}）")
-        by_label[n.label].append(_props(n.props, gen, n.id))
+        by_label[n.label].append(n)
     res = CsvSet()
-    for label, items in sorted(by_label.items()):
+    for label, nodes in sorted(by_label.items()):
+        items = [_props(n.props, gen, n.id) for n in nodes]
         cols = [c for c in _prop_columns(items) if c[0] != "id"]
         header = ["id:ID", ":LABEL"] + [f"{k}:{t}" for k, t in cols]
         path = out / f"nodes-{LABELS.index(label)}.csv"
-        res.n_nodes += _write(path, header, ([p["id"], f"Plangraph{ARRAY_DELIMITER}{label}"]
-                                             + [_cell(p.get(k), t) for k, t in cols] for p in items))
+        labels = f"Plangraph{ARRAY_DELIMITER}{label}"
+
+        def node_rows(items=items, cols=cols, labels=labels):
+            for p in items:
+                rest: dict = {}
+                yield [_quoted(p["id"]), labels] + _cells(p, cols, rest)
+                if rest:
+                    res.fixup_nodes.append({"id": p["id"], "props": rest})
+
+        res.n_nodes += _write(path, header, node_rows())
         res.nodes.append(path)
-        res.empty_node_props += [{"id": p["id"], "props": e} for p in items if (e := _empties(p))]
-    by_type: dict[str, list[tuple[str, str, dict]]] = defaultdict(list)
+    by_type: dict[str, list[Edge]] = defaultdict(list)
     for e in graph.edges:
         if e.type not in REL_TYPES:
             raise StoreError(f"关系 {e.source}->{e.target} 的类型 {e.type!r} 不在模型中")
         if e.source in graph.nodes and e.target in graph.nodes:
-            by_type[e.type].append((e.source, e.target, _props(e.props, gen)))
-    for type_, items in sorted(by_type.items()):
-        cols = _prop_columns([p for _, _, p in items])
+            by_type[e.type].append(e)
+    for type_, edges in sorted(by_type.items()):
+        items = [_props(e.props, gen) for e in edges]
+        cols = _prop_columns(items)
         header = [":START_ID", ":END_ID", ":TYPE"] + [f"{k}:{t}" for k, t in cols]
         path = out / f"rels-{REL_TYPES.index(type_)}.csv"
-        res.n_rels += _write(path, header, ([s, t, type_] + [_cell(p.get(k), tp) for k, tp in cols]
-                                            for s, t, p in items))
+
+        def rel_rows(edges=edges, items=items, cols=cols, type_=type_):
+            for e, p in zip(edges, items):
+                rest: dict = {}
+                yield [_quoted(e.source), _quoted(e.target), type_] + _cells(p, cols, rest)
+                if rest:
+                    res.fixup_rels[type_].append({"source": e.source, "target": e.target, "props": rest})
+
+        res.n_rels += _write(path, header, rel_rows())
         res.rels.append(path)
-        res.empty_rel_props[type_] += [{"source": s, "target": t, "props": e} for s, t, p in items if (e := _empties(p))]
     return res
 
 
@@ -173,6 +226,8 @@ def _server(action: str) -> str:
 class BulkStats:
     nodes: int = 0
     rels: int = 0
+    #: nodes and relationships that needed a Cypher write after the import (see :class:`CsvSet`)
+    fixups: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -183,7 +238,11 @@ class BulkStats:
 
 def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> BulkStats:
     """First load of a big graph into the local server: refuse unless the database is empty, then
-    stop the server, import offline, restart it, create the schema and mark the load complete."""
+    stop the server, import offline, restart it, create the schema and mark the load complete.
+
+    ``BulkStats.seconds`` times each step: csv, stop, import, start, schema (constraints and indexes,
+    populated in one pass), fixup (values no CSV cell can express; normally none) and record.
+    """
     from .store import open_neo4j
     from .store.neo4j_store import _chunks, cypher, labelled
 
@@ -193,42 +252,38 @@ def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> 
     settings = (store.settings.uri, store.settings.user, store.settings.database)
     stats = BulkStats()
     gen = uuid.uuid4().hex
-    work = Path(tempfile.mkdtemp(prefix="plangraph-bulk-"))
-    try:
-        t0 = time.perf_counter()
-        csvs = write_csv(graph, work, gen)
-        stats.nodes, stats.rels = csvs.n_nodes, csvs.n_rels
-        stats.seconds["csv"] = time.perf_counter() - t0
-        say(f"CSV：{stats.nodes} 个节点、{stats.rels} 条关系（{stats.seconds['csv']:.1f} 秒）；停止本地 Neo4j 以离线导入…")
-        store.close()
-        t1 = time.perf_counter()
-        _server("stop")
-        stats.seconds["stop"] = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        run_import(home, database, csvs.nodes, csvs.rels)
-        stats.seconds["import"] = time.perf_counter() - t2
-        say(f"neo4j-admin database import：{stats.seconds['import']:.1f} 秒；重新启动 Neo4j…")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    t3 = time.perf_counter()
-    _server("start")
-    stats.seconds["start"] = time.perf_counter() - t3
-    fresh = open_neo4j(uri=settings[0], user=settings[1], database=settings[2])
 
     def timed(step: str, fn, *a, **kw):
         t = time.perf_counter()
-        out = fn(*a, **kw)
-        stats.seconds[step] = time.perf_counter() - t
-        return out
+        try:
+            return fn(*a, **kw)
+        finally:
+            stats.seconds[step] = time.perf_counter() - t
 
+    work = Path(tempfile.mkdtemp(prefix="plangraph-bulk-"))
+    try:
+        csvs = timed("csv", write_csv, graph, work, gen)
+        stats.nodes, stats.rels = csvs.n_nodes, csvs.n_rels
+        say(f"CSV：{stats.nodes} 个节点、{stats.rels} 条关系（{stats.seconds['csv']:.1f} 秒）；停止本地 Neo4j 以离线导入…")
+        store.close()
+        timed("stop", _server, "stop")
+        try:
+            timed("import", run_import, home, database, csvs.nodes, csvs.rels)
+        except StoreError:
+            _server("start")  # the database was empty before; leave the server running as we found it
+            raise
+        say(f"neo4j-admin database import：{stats.seconds['import']:.1f} 秒；重新启动 Neo4j…")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    timed("start", _server, "start")
+    fresh = open_neo4j(uri=settings[0], user=settings[1], database=settings[2])
     try:
         fresh.ping()
         timed("schema", fresh.ensure_schema)
-        jobs = [(cypher("set_node_props"), c) for c in _chunks(csvs.empty_node_props, 5000)]
-        timed("fixup_nodes", lambda: list(fresh._write_batches(jobs)))
-        jobs = [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.empty_rel_props.items()
-                for c in _chunks(rows, 5000)]
-        timed("fixup_rels", lambda: list(fresh._write_batches(jobs)))
+        jobs = [(cypher("set_node_props"), c) for c in _chunks(csvs.fixup_nodes, 5000)]
+        jobs += [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.fixup_rels.items()
+                 for c in _chunks(rows, 5000)]
+        stats.fixups = timed("fixup", lambda: sum(fresh._write_batches(jobs)))
         fresh._write(cypher("load_begin"), gen=gen, scope="all")
         fresh._write(cypher("load_end"), gen=gen, nodes=stats.nodes, rels=stats.rels)
         timed("record", record_bulk, fresh, graph, directory)

@@ -146,8 +146,11 @@ def _bulk(args: argparse.Namespace, graph, store, src) -> int:
     say = lambda msg: console.print(msg, markup=False)  # noqa: E731
     stats = bulk_import(graph, store, local_state_dir() / "dbms", src.directory, say=say)
     total = sum(stats.seconds.values())
-    say("批量导入完成：" + "，".join(f"{k} {v:.1f} 秒" for k, v in stats.seconds.items()) +
-        f"；共 {total:.1f} 秒，{stats.nodes} 个节点、{stats.rels} 条关系，{stats.rows_per_s:,.0f} 行/秒")
+    steps = {"csv": "写 CSV", "stop": "停机", "import": "离线导入", "start": "启动", "schema": "约束与索引",
+             "fixup": "补写", "record": "记录"}
+    say("批量导入完成：" + "，".join(f"{steps.get(k, k)} {v:.1f} 秒" for k, v in stats.seconds.items()) +
+        f"；共 {total:.1f} 秒，{stats.nodes} 个节点、{stats.rels} 条关系，{stats.rows_per_s:,.0f} 行/秒"
+        f"（导入后补写 {stats.fixups} 个 CSV 无法表达的值）")
     return 0
 
 

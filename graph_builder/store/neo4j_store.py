@@ -10,7 +10,9 @@ Why it looks like this:
   deleted. A load killed half-way therefore leaves old+new items side by side, and simply rerunning it
   yields exactly the graph of a clean load (``PlangraphMeta.status`` says ``loading`` until then).
 * Neo4j cannot store ``null`` properties; their keys are kept in ``_nulls`` so nodes and edges read back
-  equal to what was written.
+  equal to what was written. Empty lists are stored the same way, as keys in ``_empty``: the offline
+  bulk importer cannot write an empty list, so both load paths store them alike and the bulk import
+  needs no fix-up writes (queries read list properties through ``coalesce(…, [])``).
 * The password is handed to the driver and nowhere else: it is not an attribute, not in ``repr``, and
   driver errors are re-raised as :class:`StoreError` *from None* with the password scrubbed.
 """
@@ -35,7 +37,7 @@ from .base import LoadStats
 
 NODE_BATCH = 5_000
 REL_BATCH = 5_000
-_INTERNAL = ("_gen", "_nulls")
+_INTERNAL = ("_gen", "_nulls", "_empty")
 
 
 def cypher_dir() -> Path:
@@ -182,7 +184,11 @@ class Neo4jStore:
             raise StoreError(self._message(exc)) from None
 
     def ensure_schema(self) -> None:
-        """Constraints, lookup indexes and the cjk full-text index (idempotent)."""
+        """Constraints, lookup indexes and the cjk full-text index (idempotent).
+
+        All are created in one transaction: Neo4j then populates them in one pass over the store instead
+        of one pass each (the bulk import's graph is already there when they are created).
+        """
         if self._schema_ready:
             return
         wanted = statements("schema")
@@ -190,8 +196,15 @@ class Neo4jStore:
                                       for st in wanted) if m}
         present = {r["name"] for r in self._run(cypher("show_indexes")) if r.get("state") == "ONLINE"}
         if not names <= present:  # one round trip instead of ~16 when the schema is already there
-            for stmt in wanted:
-                self._run(stmt)
+            def work(tx):
+                for stmt in wanted:
+                    tx.run(stmt).consume()
+
+            try:
+                with self._session() as s:
+                    s.execute_write(work)
+            except Exception as exc:
+                raise StoreError(self._message(exc)) from None
             self._run(cypher("await_indexes"))
         self._schema_ready = True
 
@@ -365,14 +378,18 @@ def _owner(n: Node) -> str | None:
 
 
 def _props(props: dict[str, Any], gen: str, node_id: str | None = None) -> dict[str, Any]:
-    """Properties as Neo4j stores them: no nulls (their keys go to ``_nulls``), plus ``id``/``_gen``."""
+    """Properties as Neo4j stores them: no nulls (their keys go to ``_nulls``) and no empty lists (their
+    keys go to ``_empty``), plus ``id``/``_gen``."""
     out: dict[str, Any] = {}
     nulls: list[str] = []
+    empty: list[str] = []
     for k, v in props.items():
         if k in _INTERNAL or k == "id":
             continue
         if v is None:
             nulls.append(k)
+        elif isinstance(v, list) and not v:
+            empty.append(k)
         elif isinstance(v, (dict, set, tuple)) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)):
             raise StoreError(f"属性 {k!r} 不是扁平值（Neo4j 只能保存字符串、数字、布尔值和列表）：{node_id or ''}")
         else:
@@ -382,6 +399,8 @@ def _props(props: dict[str, Any], gen: str, node_id: str | None = None) -> dict[
     out["_gen"] = gen
     if nulls:
         out["_nulls"] = sorted(nulls)
+    if empty:
+        out["_empty"] = sorted(empty)
     return out
 
 
@@ -389,6 +408,8 @@ def _unprops(raw: dict[str, Any]) -> dict[str, Any]:
     props = {k: v for k, v in raw.items() if k not in _INTERNAL and k != "id"}
     for k in raw.get("_nulls") or []:
         props[k] = None
+    for k in raw.get("_empty") or []:
+        props[k] = []
     return props
 
 
