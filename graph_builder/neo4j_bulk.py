@@ -20,6 +20,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,6 +223,20 @@ def _server(action: str) -> str:
     return proc.stdout
 
 
+def _started(settings: tuple):
+    """Start the local server and return a store connected to it (the first connection is part of the start)."""
+    from .store import open_neo4j
+
+    _server("start")
+    store = open_neo4j(uri=settings[0], user=settings[1], database=settings[2])
+    try:
+        store.ping()
+    except StoreError:
+        store.close()
+        raise
+    return store
+
+
 @dataclass
 class BulkStats:
     nodes: int = 0
@@ -240,55 +255,64 @@ def bulk_import(graph: Graph, store, home: Path, directory: Path, say=print) -> 
     """First load of a big graph into the local server: refuse unless the database is empty, then
     stop the server, import offline, restart it, create the schema and mark the load complete.
 
-    ``BulkStats.seconds`` times each step: csv, stop, import, start, schema (constraints and indexes,
-    populated in one pass), fixup (values no CSV cell can express; normally none) and record.
+    ``BulkStats.seconds`` times each step, together the whole call: csv, stop, import, start (until
+    the server answers), schema (constraints and indexes, online), fixup (values no CSV cell can
+    express; normally none) and record (load bookkeeping and the digests for later incremental loads).
     """
-    from .store import open_neo4j
     from .store.neo4j_store import _chunks, cypher, labelled
 
+    t0 = time.perf_counter()
     if store._read(cypher("any_node"))[0]["any"]:
         raise StoreError(f"{store.describe()} 中已有数据；批量导入只用于空数据库（增量更新请用 plangraph load-neo4j）")
     database = store.settings.database or "neo4j"
     settings = (store.settings.uri, store.settings.user, store.settings.database)
     stats = BulkStats()
     gen = uuid.uuid4().hex
+    mark = [t0]
 
-    def timed(step: str, fn, *a, **kw):
-        t = time.perf_counter()
-        try:
-            return fn(*a, **kw)
-        finally:
-            stats.seconds[step] = time.perf_counter() - t
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        stats.seconds[step] = now - mark[0]
+        mark[0] = now
 
     work = Path(tempfile.mkdtemp(prefix="plangraph-bulk-"))
     try:
-        csvs = timed("csv", write_csv, graph, work, gen)
+        csvs = write_csv(graph, work, gen)
         stats.nodes, stats.rels = csvs.n_nodes, csvs.n_rels
+        lap("csv")
         say(f"CSV：{stats.nodes} 个节点、{stats.rels} 条关系（{stats.seconds['csv']:.1f} 秒）；停止本地 Neo4j 以离线导入…")
         store.close()
-        timed("stop", _server, "stop")
+        _server("stop")
+        lap("stop")
         try:
-            timed("import", run_import, home, database, csvs.nodes, csvs.rels)
+            run_import(home, database, csvs.nodes, csvs.rels)
         except StoreError:
             _server("start")  # the database was empty before; leave the server running as we found it
             raise
-        say(f"neo4j-admin database import：{stats.seconds['import']:.1f} 秒；重新启动 Neo4j…")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    timed("start", _server, "start")
-    fresh = open_neo4j(uri=settings[0], user=settings[1], database=settings[2])
-    try:
-        fresh.ping()
-        timed("schema", fresh.ensure_schema)
-        jobs = [(cypher("set_node_props"), c) for c in _chunks(csvs.fixup_nodes, 5000)]
-        jobs += [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.fixup_rels.items()
-                 for c in _chunks(rows, 5000)]
-        stats.fixups = timed("fixup", lambda: sum(fresh._write_batches(jobs)))
-        fresh._write(cypher("load_begin"), gen=gen, scope="all")
-        fresh._write(cypher("load_end"), gen=gen, nodes=stats.nodes, rels=stats.rels)
-        timed("record", record_bulk, fresh, graph, directory)
-    finally:
-        fresh.close()
+    lap("import")
+    say(f"neo4j-admin database import：{stats.seconds['import']:.1f} 秒；重新启动 Neo4j…")
+    # The digests (pure Python) are computed while the server starts and builds its indexes (Java);
+    # "record" is only what is left of them after that.
+    with ThreadPoolExecutor(1, thread_name_prefix="plangraph-digests") as pool:
+        sums = pool.submit(loaded_digests, graph, directory)
+        fresh = _started(settings)
+        lap("start")
+        try:
+            fresh.ensure_schema()
+            lap("schema")
+            jobs = [(cypher("set_node_props"), c) for c in _chunks(csvs.fixup_nodes, 5000)]
+            jobs += [(labelled("set_rel_props", rel_type=t), c) for t, rows in csvs.fixup_rels.items()
+                     for c in _chunks(rows, 5000)]
+            stats.fixups = sum(fresh._write_batches(jobs))
+            lap("fixup")
+            fresh._write(cypher("load_begin"), gen=gen, scope="all")
+            fresh._write(cypher("load_end"), gen=gen, nodes=stats.nodes, rels=stats.rels)
+            record_bulk(fresh, graph, directory, sums.result())
+        finally:
+            fresh.close()
+    lap("record")
     return stats
 
 
@@ -434,10 +458,17 @@ def load_changed(store, src, progress):
     return stats, sent, read
 
 
-def record_bulk(store, graph: Graph, directory: Path) -> None:
-    """After a bulk import: remember what was loaded so the next load sends only changes."""
+def record_bulk(store, graph: Graph, directory: Path, sums: dict[str, str] | None = None) -> None:
+    """After a bulk import: remember what was loaded so the next load sends only changes.
+
+    *sums*: :func:`loaded_digests` if already computed (the bulk import computes them while Neo4j builds indexes)."""
     from .store.neo4j_store import cypher
 
     gen = store._read(cypher("load_status"))[0].get("gen")
+    LoadRecord(target_key(store), gen, loaded_digests(graph, directory) if sums is None else sums).save(directory)
+
+
+def loaded_digests(graph: Graph, directory: Path) -> dict[str, str]:
+    """The digests a load record keeps for *graph* read from the store in *directory*."""
     seg = store_digests(directory)
-    LoadRecord(target_key(store), gen, seg[0] if seg is not None else digests(graph)).save(directory)
+    return seg[0] if seg is not None else digests(graph)
