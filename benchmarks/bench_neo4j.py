@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_neo4j.py            # seed graph + synthetic ≈213k nodes / 771k rels
     .venv/bin/python benchmarks/bench_neo4j.py --small    # quick run (≈14k nodes)
+    .venv/bin/python benchmarks/bench_neo4j.py --bulk STORE   # load-neo4j --bulk of an embedded store
 
 Needs a running server (bash scripts/neo4j.sh start, or NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD).
 Measures: load throughput (nodes+relationships per second) into an empty database (CREATE path) and
@@ -82,13 +83,53 @@ def queries(store: Neo4jStore, g: Graph) -> None:
     print(f"  heaviest: {name} {params} — {dt:.2f} s for {n:,} rows")
 
 
+def bulk(source: Path) -> int:
+    """``load-neo4j --bulk`` as a user runs it (a subprocess), into the emptied local server."""
+    import shutil
+    import subprocess
+
+    from graph_builder.store import EmbeddedStore
+
+    store = open_neo4j()
+    store.ping()
+    hold_server_lock(store.settings.uri)
+    t = time.perf_counter()
+    store.replace_all(Graph())
+    store.close()
+    print(f"server: {store.describe()} (emptied in {time.perf_counter() - t:.1f} s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store"
+        shutil.copytree(source, copy)
+        (copy / "neo4j-load.json").unlink(missing_ok=True)
+        t = time.perf_counter()
+        cli = "import sys; from graph_builder.cli import main; sys.exit(main(sys.argv[1:]))"
+        r = subprocess.run([sys.executable, "-c", cli, "load-neo4j", "--bulk", "--store", str(copy)],
+                           capture_output=True, text=True, cwd=ROOT)
+        wall = time.perf_counter() - t
+        print((r.stdout + r.stderr).strip())
+        if r.returncode != 0:
+            return r.returncode
+        expected = _counts(EmbeddedStore(copy).load())
+    with open_neo4j() as s:
+        assert s.counts() == expected, "the imported graph's counts differ from the store's"
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"load-neo4j --bulk: wall time {wall:.1f} s (reading the store included); peak memory of the command "
+          f"{peak:,.0f} MB; server {server_peak_mb() or 0:,.0f} MB")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--small", action="store_true", help="small synthetic graph (smoke test)")
     ap.add_argument("--no-seed", action="store_true", help="skip the seed graph")
     ap.add_argument("--queries-only", action="store_true",
                     help="only time the queries (the synthetic graph is already loaded by an earlier run)")
+    ap.add_argument("--bulk", type=Path, metavar="STORE",
+                    help="only time plangraph load-neo4j --bulk of a copy of this embedded store into the emptied "
+                         "local server (each step, wall time, peak memory of the command)")
     args = ap.parse_args()
+    if args.bulk:
+        return bulk(args.bulk)
     import logging
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)  # retried deadlocks are expected; failures still raise
