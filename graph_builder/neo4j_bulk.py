@@ -1,7 +1,7 @@
 """Neo4j at national scale: first load by offline bulk import, later loads of only the changed plans.
 
 * :func:`bulk_import` writes the graph as CSV (one file per label and per relationship type, the same
-  labels/properties the MERGE loader writes: ``:Plangraph:<Label>``, ``id``, ``_gen``, ``_nulls``) and runs
+  labels/properties the MERGE loader writes: ``:Plangraph:<Label>``, ``id``, ``_gen``, ``_nulls``, ``_empty``) and runs
   ``neo4j-admin database import full`` — the importer of the same Neo4j 5.26 jars the local server is
   built from (``org.neo4j.cli.AdminTool`` in neo4j-command-line + neo4j-import-tool, from Maven Central).
   The import is offline, so it only runs against the local server, which it stops and restarts.
