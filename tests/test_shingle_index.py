@@ -73,3 +73,41 @@ def test_hashed_index_takes_far_less_memory_than_string_sets(seed_graph):
 def test_distinct_windows_hash_apart_and_equal_windows_alike():
     h = shingle_hashes("加强食品安全监管加强食品", 4)
     assert h[0] == h[8] and len(set(h.tolist())) == len(h) - 1
+
+
+def test_clause_index_is_the_same_built_in_chunks_and_recomputes_its_clause_texts(seed_graph):
+    """Hashing a national corpus's clauses chunk by chunk must not change the matrix, and the clause
+    texts (not stored) come back exactly as the rows were built from them."""
+    from graph_builder.link.abbrev import expand, pattern_terms
+    from graph_builder.link.index import ClauseIndex
+    from graph_builder.link.tasks import ItemClauses, build_clause_index
+    from graph_builder.link.text import norm
+
+    view = GraphView.build(seed_graph)
+    tcfg = load_config(None).tasks
+    whole = build_clause_index(view, tcfg)
+    display_of = ItemClauses(view, tcfg)
+    per_item = [[(d, expand(norm(d), pattern_terms())) for d in display_of(i)] for i in range(len(view.items))]
+    a = ClauseIndex.build(iter(per_item), display_of, chunk=7)
+    b = ClauseIndex.build(iter(per_item), display_of, chunk=10 ** 6)
+    assert a.w.nnz > 0 and (a.w != b.w).nnz == 0
+    assert (a.start == b.start).all() and (a.weight == b.weight).all() and (a.length == b.length).all()
+    assert a.start[-1] == sum(len(cl) for cl in per_item) == whole.start[-1]
+    i = max(range(len(per_item)), key=lambda k: len(per_item[k]))
+    assert len(whole.rows(i)) == len(per_item[i]) > 2
+    assert whole.display_of(i) == [d for d, _ in per_item[i]]
+    assert (whole.binary(whole.rows(i)).data == 1).all()
+
+
+def test_keep_columns_equals_the_diagonal_product():
+    import numpy as np
+    from scipy import sparse
+
+    from graph_builder.link.overlaps import _keep_columns
+
+    m = sparse.random(40, 30, density=0.3, format="csr", random_state=1, dtype=np.float32)
+    ok = np.random.default_rng(2).random(30) < 0.5
+    want = (m @ sparse.diags(ok.astype(np.float32))).tocsr()
+    want.eliminate_zeros()
+    got = _keep_columns(m, ok)
+    assert got.nnz == want.nnz < m.nnz and abs(got - want).sum() == 0

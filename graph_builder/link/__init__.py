@@ -5,6 +5,7 @@ placeholder plans, ``local`` marks), so ``plangraph link`` on a stored graph equ
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,7 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 
     view = GraphView.build(graph)
     # no Task/Project anywhere (e.g. only unstructured plans): nothing to index, no task links or overlaps
-    index, clause_index = _build_indexes(view, cfg, len(view.items_by_plan)) if view.items else (None, None)
+    index, clause_index = _build_indexes(view, cfg) if view.items else (None, None)
     t2 = time.perf_counter()
     summary.seconds["index"] = t2 - t1
 
@@ -148,35 +149,15 @@ def link_graph(graph: Graph, *, config: Any = None, decisions_path: Path | None 
 _SHARED: dict = {}
 
 
-def _clause_index_in_worker() -> object:
-    return build_clause_index(_SHARED["view"], _SHARED["cfg"].tasks)
+def _build_indexes(view: GraphView, cfg: LinkConfig):
+    """The corpus index, then the clause index, both in this process.
 
-
-def _build_indexes(view: GraphView, cfg: LinkConfig, n_plans: int):
-    """The corpus index and the clause index; independent, so a large corpus builds the clause index in a
-    forked worker meanwhile (it reads the parent's view; only the finished index is sent back)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    from ..limits import limits
-    from ..settings import build_workers
-
-    texts = [it.text for it in view.items]
-    if build_workers() <= 1 or n_plans < limits().parallel_min_files or "fork" not in multiprocessing.get_all_start_methods():
-        return CorpusIndex.build(texts, cfg.text), build_clause_index(view, cfg.tasks)
-    _SHARED.update(view=view, cfg=cfg)
-    try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            fut = pool.submit(_clause_index_in_worker)
-            index = CorpusIndex.build(texts, cfg.text)
-            try:
-                clause_index = fut.result()
-            except BrokenProcessPool:
-                clause_index = None
-    finally:
-        _SHARED.clear()
-    return index, clause_index if clause_index is not None else build_clause_index(view, cfg.tasks)
+    (A forked worker once built the clause index meanwhile; sending 2.5 million clause strings back and
+    the pages its reads copied cost more memory than the parallelism saved time on a national corpus.)
+    The corpus index goes first: its build needs the most scratch memory, best spent before the clause
+    index exists."""
+    index = CorpusIndex.build([it.text for it in view.items], cfg.text)
+    return index, build_clause_index(view, cfg.tasks)
 
 
 def _score_group(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkConfig,
@@ -214,6 +195,8 @@ def _score_chains(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkCo
         return results, 1
     _SHARED.update(view=view, index=index, clauses=clause_index, cfg=cfg, groups=groups)
     pending = set(range(len(groups)))
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves the inherited objects alone (no copy-on-write of every page)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {pool.submit(_score_in_worker, g): g for g in range(len(groups))}
@@ -224,6 +207,7 @@ def _score_chains(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkCo
                 except BrokenProcessPool:
                     break
     finally:
+        gc.unfreeze()
         _SHARED.clear()
     for g in sorted(pending):  # a worker died (e.g. killed for memory): finish here
         results.update(_score_group(view, index, clause_index, cfg, *groups[g]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 import numpy as np
 from scipy import sparse
@@ -48,8 +49,8 @@ def _tfidf(texts: list[str], analyzer: str, cfg: TextConfig) -> tuple[sparse.csr
 
 def _compress(m: sparse.csr_matrix, used: np.ndarray) -> sparse.csr_matrix:
     """Drop the unused hashed columns (2^21 wide matrices make every transpose allocate megabytes)."""
-    remap = np.full(m.shape[1], -1, dtype=np.int64)
-    remap[used] = np.arange(len(used))
+    remap = np.full(m.shape[1], -1, dtype=np.int32)  # int32: remap[m.indices] is as large as the matrix
+    remap[used] = np.arange(len(used), dtype=np.int32)
     out = sparse.csr_matrix((m.data, remap[m.indices], m.indptr), shape=(m.shape[0], len(used)))
     out.sort_indices()
     return out
@@ -149,43 +150,69 @@ class ClauseIndex:
     """Every item cut into clauses (title first), as IDF-weighted character 2–3-gram sets.
 
     Clauses of one item are contiguous (``start[i]:start[i+1]``), so clause similarities reduce to
-    item pairs with one ``reduceat``. ``match`` is the matching form after abbreviation expansion.
+    item pairs with one ``reduceat``. Only numbers are kept: the clause strings of a national corpus
+    (2.5 million, twice: display and matching form) cost more than the matrix, and only the evidence of
+    chosen links needs them, so ``display_of(item)`` recomputes one item's clauses on demand (row ``start[item] + k`` is its k-th). The binary
+    matrix is ``w`` with its data set to one (built per upper chain, not stored).
     """
 
-    display: list[str]
-    match: list[str]
     start: np.ndarray
     weight: np.ndarray  # Σ idf of a clause's n-grams: how much content it carries
-    length: np.ndarray = field(default_factory=lambda: np.zeros(0))  # matching characters
-    bin: sparse.csr_matrix | None = None
-    w: sparse.csr_matrix | None = None
+    length: np.ndarray  # matching characters
+    w: sparse.csr_matrix | None
+    display_of: Callable[[int], list[str]]
 
     @classmethod
-    def build(cls, per_item: list[list[tuple[str, str]]]) -> "ClauseIndex":
-        """*per_item*: for every item its clauses as (display, matching) pairs, title first."""
-        display = [d for cl in per_item for d, _ in cl]
-        match = [m for cl in per_item for _, m in cl]
-        start = np.zeros(len(per_item) + 1, dtype=np.int64)
-        start[1:] = np.cumsum([len(cl) for cl in per_item])
-        length = np.array([len(m) for m in match], dtype=np.float32)
-        if not match:
-            return cls(display, match, start, np.zeros(0, dtype=np.float32), length)
+    def build(cls, per_item: Iterable[list[tuple[str, str]]], display_of: Callable[[int], list[str]],
+              chunk: int = 100_000) -> "ClauseIndex":
+        """*per_item*: for every item its clauses as (display, matching) pairs, title first (consumed once).
+
+        Hashed in chunks of *chunk* items, so only one chunk's strings and n-gram lists are alive at a time."""
         hv = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=_N_FEATURES, alternate_sign=False,
                                norm=None, binary=True, dtype=np.float32)
-        b = hv.transform(match).tocsr()
+        counts: list[int] = []
+        lengths: list[np.ndarray] = []
+        parts: list[sparse.csr_matrix] = []
+        batch: list[str] = []
+
+        def flush() -> None:
+            if batch:
+                parts.append(hv.transform(batch).tocsr())
+                lengths.append(np.array([len(m) for m in batch], dtype=np.float32))
+                batch.clear()
+
+        for n, cl in enumerate(per_item, 1):
+            counts.append(len(cl))
+            batch.extend(m for _, m in cl)
+            if n % chunk == 0:
+                flush()
+        flush()
+        start = np.zeros(len(counts) + 1, dtype=np.int64)
+        start[1:] = np.cumsum(counts)
+        length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float32)
+        if not parts:
+            return cls(start, np.zeros(0, dtype=np.float32), length, None, display_of)
+        b = parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
+        del parts
         b = _compress(b, np.unique(b.indices))
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
-        w = _weighted(b, idf)
-        return cls(display, match, start, np.asarray(w.sum(axis=1)).ravel(), length, b, w)
+        b.data *= idf[b.indices]  # in place: the binary matrix becomes the weighted one, no second copy
+        return cls(start, np.asarray(b.sum(axis=1), dtype=np.float32).ravel(), length, b, display_of)
 
     def rows(self, item: int) -> range:
         return range(int(self.start[item]), int(self.start[item + 1]))
+
+    def binary(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """The 0/1 n-gram rows of *rows* (``w`` carries the same pattern)."""
+        m = self.w[rows]
+        m.data[:] = 1.0
+        return m
 
     def block(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """IDF-weighted n-gram Dice between clauses, rows × cols."""
         if len(rows) == 0 or len(cols) == 0 or self.w is None:
             return np.zeros((len(rows), len(cols)), dtype=np.float32)
-        num = (self.w[rows] @ self.bin[cols].T).toarray()
+        num = (self.w[rows] @ self.binary(cols).T).toarray()
         den = self.weight[rows][:, None] + self.weight[cols][None, :]
         return np.divide(2 * num, den, out=np.zeros_like(num), where=den > 0)

@@ -16,7 +16,6 @@ from typing import Iterator
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from ..models import Node
 from .config import LinkConfig, OverlapConfig
@@ -40,10 +39,16 @@ class Overlap:
 # ------------------------------------------------------------------ sparse helpers
 
 
-def _binary(m: sparse.csr_matrix) -> sparse.csr_matrix:
-    out = m.copy().tocsr()
-    out.data = np.ones_like(out.data, dtype=np.float32)
-    return out
+def _keep_columns(m: sparse.csr_matrix, ok: np.ndarray) -> sparse.csr_matrix:
+    """*m* with only the entries in columns where *ok* is true (no product, no copy of the dropped entries)."""
+    return _keep_entries(m, ok[m.indices])
+
+
+def _keep_entries(m: sparse.csr_matrix, mask: np.ndarray) -> sparse.csr_matrix:
+    """*m* with only its stored entries where *mask* (one flag per entry, in storage order) is true."""
+    kept = np.zeros(len(mask) + 1, dtype=np.int64)
+    np.cumsum(mask, out=kept[1:])
+    return sparse.csr_matrix((m.data[mask], m.indices[mask], kept[m.indptr]), shape=m.shape)
 
 
 def _chunks(cost: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
@@ -177,11 +182,12 @@ class OverlapIndex:
         df = np.bincount(x.indices, minlength=x.shape[1])
         # rare across the corpus: in at most max(2, share·N) items, and never more than candidate_max_df
         cap = min(max(cfg.rare_df_floor, cfg.max_df_share * n), float(cfg.candidate_max_df))
-        rare = ((df <= cap) & (df > 0)).astype(np.float32)
         self.x = x
-        self.xs = (x @ sparse.diags(rare)).tocsr()
+        self.xs = _keep_columns(x, (df <= cap) & (df > 0))
         self.xs.eliminate_zeros()
-        self.xb = _binary(self.xs)
+        # the same pattern with ones, sharing xs's index arrays (a national corpus holds several such pairs)
+        self.xb = sparse.csr_matrix((np.ones(self.xs.nnz, dtype=np.float32), self.xs.indices, self.xs.indptr),
+                                    shape=self.xs.shape)
         pid = {p: k for k, p in enumerate(sorted(view.items_by_plan))}
         self.plan_ids = sorted(view.items_by_plan)
         self.plan_of = np.array([pid[it.plan] for it in view.items], dtype=np.int64)
@@ -268,11 +274,10 @@ class OverlapIndex:
         n = len(items)
         po = self.plan_of
         # (1) a copied passage: an 8-character shingle rare across the corpus, repeated by at most within_shingle_max_in_plan items of the plan
-        sh = self._shingle_matrix(k)
-        df = np.diff(sh.tocsc().indptr)
+        # the corpus index's integer-hashed shingles: no second items × shingles matrix for this pass
+        shi = self.index.shingles
         cap = max(oc.rare_df_floor, int(self.index.cfg.max_shingle_df * n) // oc.within_shingle_df_divisor)
-        sh = (sh @ sparse.diags(((df > 1) & (df <= cap)).astype(np.float32))).tocsr()
-        sh.eliminate_zeros()
+        sh = _keep_columns(shi.matrix, (shi.df > 1) & (shi.df <= cap))
         sh = self._limit_in_plan(sh, oc.within_shingle_max_in_plan)
         r1, c1, _ = _shared_pairs_within(sh, po, 1, oc.candidate_top_k)
         # (2) a high content cosine, found through the shared rare n-grams
@@ -309,21 +314,24 @@ class OverlapIndex:
             out.append(Overlap(a, b, float(ks[q]), "within_plan", keep_ev[q]))
         return out
 
-    def _shingle_matrix(self, k: int) -> sparse.csr_matrix:
-        """Items × hashed k-character shingles (binary), integer columns instead of sets of strings."""
-        hv = HashingVectorizer(analyzer="char", ngram_range=(k, k), n_features=2 ** 22, alternate_sign=False,
-                               norm=None, binary=True, dtype=np.float32, lowercase=False)
-        return hv.transform([it.text for it in self.view.items]).tocsr()
-
     def _limit_in_plan(self, sh: sparse.csr_matrix, most: int) -> sparse.csr_matrix:
-        """Drop (item, shingle) entries whose shingle is in more than *most* items of that item's plan."""
-        coo = sh.tocoo()
-        if not coo.nnz:
+        """Drop (item, shingle) entries whose shingle is in more than *most* items of that item's plan.
+
+        One plan at a time (the view keeps a plan's items contiguous): counting (plan, shingle) keys for
+        the whole corpus at once sorted arrays as large as the matrix several times over."""
+        if not sh.nnz:
             return sh
-        key = self.plan_of[coo.row] * sh.shape[1] + coo.col
-        _, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
-        m = counts[inv] <= most
-        return sparse.csr_matrix((coo.data[m], (coo.row[m], coo.col[m])), shape=sh.shape)
+        po = self.plan_of
+        if len(po) > 1 and (np.diff(po) < 0).any():
+            raise ValueError("items are not grouped by plan")  # GraphView.build sorts them by plan
+        keep = np.zeros(sh.nnz, dtype=bool)
+        cuts = np.r_[0, np.flatnonzero(np.diff(po)) + 1, len(po)]
+        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            s, e = int(sh.indptr[lo]), int(sh.indptr[hi])
+            if e > s:
+                _, inv, counts = np.unique(sh.indices[s:e], return_inverse=True, return_counts=True)
+                keep[s:e] = counts[inv] <= most
+        return _keep_entries(sh, keep)
 
     # -------------------------------------------------------------- on demand
 

@@ -73,27 +73,51 @@ class PlanCandidates:
 # ---------------------------------------------------------------- clause index
 
 
+class ItemClauses:
+    """One item's clauses as displayed, title first (deterministic, so they can be recomputed on demand)."""
+
+    def __init__(self, view: GraphView, cfg: TaskConfig):
+        self.view, self.cfg = view, cfg
+        self._recent: dict[int, list[str]] = {}  # upper items recur across lower plans: a small cache
+
+    def __call__(self, i: int) -> list[str]:
+        got = self._recent.get(i)
+        if got is None:
+            if len(self._recent) >= 4096:
+                self._recent.clear()
+            got = self._recent[i] = self._clauses(i)
+        return got
+
+    def _clauses(self, i: int) -> list[str]:
+        it = self.view.items[i]
+        title = it.title or ""
+        body = clauses(self.view.graph.nodes[it.id].get("text") or "", self.cfg.clause_split, self.cfg.clause_min_chars)
+        if body and norm(body[0]).startswith(norm(title)):
+            body = body[1:]
+        return [title, *body]
+
+
 def build_clause_index(view: GraphView, cfg: TaskConfig) -> ClauseIndex:
     """Clauses of every item (title first), with the corpus's and each plan's own abbreviations expanded."""
     g = view.graph
-    terms_by_plan: dict[str, list] = {}
-    for plan, idxs in view.items_by_plan.items():
+    display_of = ItemClauses(view, cfg)
+
+    def plan_terms(plan: str) -> list:
         texts = []
-        for i in idxs:
+        for i in view.items_by_plan.get(plan, []):
             n = g.nodes[view.items[i].id]
             texts.append(n.get("text") or "")
             texts.extend(n.get("notes") or [])
-        terms_by_plan[plan] = list(pattern_terms()) + definitions(texts)
-    per_item = []
-    for it in view.items:
-        n = g.nodes[it.id]
-        terms = terms_by_plan.get(it.plan, [])
-        title = it.title or ""
-        body = clauses(n.get("text") or "", cfg.clause_split, cfg.clause_min_chars)
-        if body and norm(body[0]).startswith(norm(title)):
-            body = body[1:]
-        per_item.append([(d, expand(norm(d), terms)) for d in [title, *body]])
-    return ClauseIndex.build(per_item)
+        return list(pattern_terms()) + definitions(texts)
+
+    def per_item():
+        plan, terms = None, []
+        for it in view.items:  # grouped by plan (the view's order): one plan's terms alive at a time
+            if it.plan != plan:
+                plan, terms = it.plan, plan_terms(it.plan)
+            yield [(d, expand(norm(d), terms)) for d in display_of(it.idx)]
+
+    return ClauseIndex.build(per_item(), display_of)
 
 
 # ---------------------------------------------------------------- features
@@ -198,7 +222,7 @@ def collect_candidates(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, l
         up_cols = np.concatenate([np.arange(cidx.start[j], cidx.start[j + 1]) for j in up_idxs])
         seg = np.concatenate([[0], np.cumsum([cidx.start[j + 1] - cidx.start[j] for j in up_idxs])[:-1]]
                              ).astype(np.int64)
-        up_bin_t = cidx.bin[up_cols].T.tocsr() if cidx.bin is not None else None
+        up_bin_t = cidx.binary(up_cols).T.tocsr() if cidx.w is not None else None
         postings.cache["clauses"] = (up_cols, seg, up_bin_t)
     up_cols, seg, up_bin_t = postings.cache["clauses"]
     up_weight = cidx.weight[up_cols]
@@ -368,7 +392,11 @@ def clause_evidence(cidx: ClauseIndex, c: Candidate, tc: TaskConfig) -> list[str
             if s.shape[1] and s[a, b] >= tc.evidence_min:
                 pairs.append((float(s[a, b]), int(rows[a]), int(cols[b])))
         pairs = sorted(pairs, reverse=True)[:tc.max_evidence]
-    return [f"{cidx.display[a].strip()} ⇄ {cidx.display[b].strip()}" for _, a, b in pairs]
+    if not pairs:
+        return []
+    low, up = cidx.display_of(c.low), cidx.display_of(c.up)  # rows of c.low and c.up: recomputed once each
+    lo, uo = int(cidx.start[c.low]), int(cidx.start[c.up])
+    return [f"{low[a - lo].strip()} ⇄ {up[b - uo].strip()}" for _, a, b in pairs]
 
 
 def score_lower_plan(view: GraphView, index: CorpusIndex, cidx: ClauseIndex, low_idxs: list[int], up_idxs: list[int],
