@@ -2,9 +2,9 @@
 
 One module shared by extraction (a table row and a prose target of one plan naming the same
 measure become one Indicator) and linking (every Indicator → one ``Measure`` node). The key is
-word-order invariant: the name is cut into jieba words, scope prefixes (全省, 期末, 在册 …), filler
-words (拥有) and trailing count/unit words (数, 总量, 户, 家, 个 …) are dropped, synonyms are
-rewritten from ``patterns/link_indicator_words.toml`` (地区生产总值 → GDP), and the remaining words
+word-order invariant: the name loses the division names in it (宿州市, 安徽), is cut into jieba words,
+scope prefixes (全省, 期末, 在册 …), filler words (拥有) and trailing count/unit words (数, 总量, 户, 家,
+个 …) are dropped, synonyms are rewritten from ``patterns/link_indicator_words.toml`` (地区生产总值 → GDP), and the remaining words
 are sorted. All word lists live in that data file.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .normalize import to_match
 from .pattern_files import pattern_file
+from .regions import is_short_county, strip_names
 
 _PUNCT = re.compile(r"[\s\u3000，,。.、；;：:！!？?“”\"'‘’《》〈〉()（）\[\]【】{}—\-–·…|/<>＜＞「」『』]+")
 _UNIT_PAREN = re.compile(r"[（(]([^（()）]{0,14})[)）]\s*$")
@@ -47,6 +48,15 @@ def _known(word: str) -> bool:
     return len(word) > 1 and jieba.dt.FREQ.get(word, 0) > 0
 
 
+def without_regions(s: str) -> str:
+    """*s* without division names (市级抽查宿州市生产企业… measures what 市级抽查萧县生产企业… does), unless
+    fewer than 2 characters would remain or ``strip_region_names`` is off."""
+    if not words().get("strip_region_names", False):
+        return s
+    bare = strip_names(s)
+    return bare if len(bare) >= 2 else s
+
+
 def base_name(name: str | None) -> str:
     """NFKC/简体, no leading number, unit in parentheses, punctuation or trailing %."""
     s = to_match(name or "")
@@ -60,6 +70,7 @@ def ordered_form(name: str | None) -> str:
     """The name with scope prefixes removed and synonyms/rewrites applied (word order kept)."""
     w = words()
     s = base_name(name)
+    s = without_regions(s)
     prefixes = sorted(w.get("prefixes", []), key=len, reverse=True)
     for _ in range(3):  # 全省在册… : several scope words in a row
         p = next((p for p in prefixes if s.startswith(p) and len(s) > len(p) + 2), None)
@@ -81,6 +92,8 @@ def measure_tokens(name: str | None) -> list[str]:
     filler = set(w.get("filler_words", []))
     neutral = set(w.get("neutral_inserts", []))
     toks = [t for t in toks if t not in filler and t not in neutral]
+    if w.get("strip_region_names", False) and len(toks) > 1:  # 市级抽查萧县生产企业…: 萧县 is one word here
+        toks = [t for t in toks if not is_short_county(t)] or toks
     tail = set(w.get("suffixes", [])) | set(w.get("unit_words", []))
     while len(toks) > 1 and toks[-1] in tail:
         toks.pop()
@@ -113,7 +126,7 @@ def prose_measure_text(clause: str | None) -> str:
     >>> prose_measure_text("每万人口高价值发明专利拥有量达2件")
     '每万人口高价值发明专利拥有量'
     """
-    s = to_match(clause or "")
+    s = without_regions(to_match(clause or ""))  # before the cues: 达 is one, and in 札达县, 达州市
     s = re.sub(r"(?:到|至|在)?20\d\d年(?:底|末)?", "", s)
     qty, cues = _prose_rx()
     s = qty.sub("", s)

@@ -117,7 +117,7 @@ SCHEMAS: dict[str, Any] = {
                   "cumulative_words": [str]},
         "prose": {"cues": [str], "units": [str], "magnitudes": [str]}},
     "link_indicator_words.toml": {  # graph_builder.measures
-        "order_invariant": bool, "dictionary_guard": bool, "synonyms": [[str]], "rewrites": [[str]],
+        "order_invariant": bool, "dictionary_guard": bool, "strip_region_names": bool, "synonyms": [[str]], "rewrites": [[str]],
         "prefixes": [str], "filler_words": [str], "neutral_inserts": [str], "suffixes": [str], "unit_words": [str],
         "prose_units": [str], "prose_cues": [str], "new_markers": [str], "cumulative_markers": [str],
         "lower_better_markers": [str],
@@ -126,7 +126,8 @@ SCHEMAS: dict[str, Any] = {
     "plan_identity.toml": {  # graph_builder.extract.plan_region, graph_builder.regions
         "national": {"issuer": REGEX, "doc_no": REGEX, "title": REGEX, "cite": REGEX},
         "doc_no": {"department": REGEX},
-        "divisions": {"pseudo_unit": REGEX, "zone": REGEX, "province_abbr": {"*": str}}},
+        "divisions": {"pseudo_unit": REGEX, "zone": REGEX, "strip_short": REGEX,
+                      "province_abbr": {"*": str}}},
     "explorer.toml": {"review_below": NUM, "goal_node_cap": int, "brief_rows": int},  # graph_builder.orphan_report
     "division_units.toml": {"unit": [{"name": str, "keywords": [str]}]},  # graph_builder.division
     "limits.toml": {"max_file_mb?": NUM, "max_sections?": int, "max_items?": int, "parallel_min_files?": int},  # graph_builder.limits

@@ -107,7 +107,8 @@ def build(paths: list[Path], store: GraphStore, progress: Progress = null_progre
     t0 = time.perf_counter()
     if link:
         progress(ProgressEvent("link", "全部规划", 0, 1, "关联"))
-        _link(graph, progress, decisions)
+        seconds = _link(graph, progress, decisions).seconds
+        report.timings.update({f"link_{k}": v for k, v in seconds.items() if k != "total"})  # per step, for the benchmark
         progress(ProgressEvent("link", "全部规划", 1, 1, "完成"))
     report.timings["link"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -128,8 +129,8 @@ def check_store_target(store: GraphStore) -> None:
         raise StoreError(f"{directory}: 不是目录；--store 需要一个目录（不存在时会自动创建）")
 
 
-def _link(graph: Graph, progress: Progress, decisions: Path | None) -> None:
+def _link(graph: Graph, progress: Progress, decisions: Path | None):
     from .link import link_graph
     from .review import DEFAULT_DECISIONS
 
-    link_graph(graph, decisions_path=decisions or DEFAULT_DECISIONS, progress=progress)
+    return link_graph(graph, decisions_path=decisions or DEFAULT_DECISIONS, progress=progress)

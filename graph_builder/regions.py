@@ -173,6 +173,53 @@ def find_mentions(text: str, min_len: int = 2) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _removable() -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+    """What :func:`strip_names` removes: full names of 3+ characters, province and city short names."""
+    names = {f for f in _by_full() if len(f) >= 3} | set(_by_alias())
+    lengths: dict[str, set[int]] = {}
+    for n in names:
+        lengths.setdefault(n[0], set()).add(len(n))
+    return frozenset(names), {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
+
+
+@lru_cache(maxsize=100_000)
+def strip_names(text: str) -> str:
+    """*text* without the division names in it, leftmost-longest: full names of 3+ characters (宿州市, 勃利县)
+    and province/city short names (安徽, 宿州). Two-character names are left to :func:`is_short_county` on
+    words, since inside text they are often parts of words (示范县 holds 范县, 城区 is a word).
+
+    >>> strip_names("市级抽查宿州市生产企业产品质量合格率"), strip_names("食品安全示范县")
+    ('市级抽查生产企业产品质量合格率', '食品安全示范县')
+    """
+    names, lengths = _removable()
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ln = next((ln for ln in lengths.get(text[i], ()) if i + ln <= n and text[i:i + ln] in names), 0)
+        if ln:
+            i += ln
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _short_counties() -> frozenset[str]:
+    rx = re.compile(_cfg()["divisions"]["strip_short"])
+    return frozenset(f for f in _by_full() if len(f) == 2 and rx.search(f))
+
+
+def is_short_county(word: str) -> bool:
+    """A whole word that is a two-character county name (萧县, 泗县), as jieba cuts it from a name.
+
+    >>> is_short_county("萧县"), is_short_county("城区")
+    (True, False)
+    """
+    return word in _short_counties()
+
+
 def name_starts(text: str) -> list[tuple[int, str]]:
     """At every position of *text* where a division full name starts, the longest such name (overlapping):
     the spaCy REGION span group, from which :func:`find_mentions`' leftmost-longest reading follows for any

@@ -59,3 +59,25 @@ def test_chain_groups_scored_in_workers_equal_in_process(chain_graph, monkeypatc
     assert (w1, w2) == (1, 2)
     assert parallel == serial
     assert "上级规划".encode() in serial
+
+
+def test_linking_leaves_nothing_frozen_for_the_collector(chain_graph, monkeypatch):
+    """Linking freezes the graph's objects (full collections skip them; workers do not copy their pages) and
+    hands the collector back as it was, also after the nested freeze around the worker pool."""
+    import gc
+
+    import graph_builder.limits as lim
+
+    monkeypatch.setattr(lim, "limits", lambda: Limits(parallel_min_files=2))
+    frozen_during: list[int] = []
+    real = link_graph.__globals__["_score_chains"]
+
+    def spy(*args, **kwargs):
+        frozen_during.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setitem(link_graph.__globals__, "_score_chains", spy)
+    before = gc.get_freeze_count()
+    _linked(chain_graph, 2, monkeypatch)
+    assert frozen_during and frozen_during[0] > before
+    assert gc.get_freeze_count() == before

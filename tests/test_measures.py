@@ -35,6 +35,24 @@ def test_different_measures_stay_apart(a, b):
     assert measure_similarity(measure_key(a), measure_key(b)) < 0.9
 
 
+@pytest.mark.parametrize("a, b", [
+    ("市级抽查宿州市生产企业产品质量合格率", "市级抽查勃利县生产企业产品质量合格率"),  # the plan names its own region
+    ("培育“食安安徽”食品安全街区", "培育“食安”食品安全街区"),  # province short name inside a brand
+    ("安徽省市场主体总量", "市场主体总量"),
+])
+def test_division_names_in_a_name_are_scope_not_measure(a, b):
+    assert measure_key(a) == measure_key(b) != ""
+
+
+def test_a_name_that_is_only_a_division_keeps_it():
+    assert measure_key("宿州市") != ""
+
+
+def test_a_county_name_inside_a_word_stays():
+    assert "示范县" in measure_key("食品安全示范县（市、区）")  # 示范县 holds 范县, a county of 河南
+    assert "县级" in measure_key("市和县级监管机构")  # 和县 of 安徽 across two words
+
+
 def test_one_character_ocr_slip_is_near_the_clean_name():
     assert measure_similarity(measure_key("食品评价性抽由检合格率"), measure_key("食品评价性抽检合格率")) >= 0.9
 
@@ -166,6 +184,26 @@ def test_indicator_uppers_stay_in_one_region_chain_with_flags():
         assert up.get("region") in chain
         assert len(e.get("flags")) == len(e.get("reasons"))
         assert g.nodes[e.source].get("name") and e.get("status") == "suggested"
+
+
+def test_counties_naming_themselves_share_the_city_measure_and_link_to_it():
+    """A county plan restating 市级抽查宿州市… as 市级抽查砀山县… measures the same thing: one Measure, linked up."""
+    from graph_builder.link import load_config
+    from graph_builder.link.indicators import link_indicators
+    from graph_builder.models import Node
+
+    def ind(region: str) -> Node:
+        return Node(f"indicator:{region}", "Indicator", {
+            "name": f"市级抽查{region}生产企业产品质量合格率", "plan": f"plan:{region}", "source": "table",
+            "unit": "%", "target": "95", "line": 1})
+
+    counties = ["砀山县", "萧县", "灵璧县", "泗县", "埇桥区"]
+    inds = [ind("宿州市")] + [ind(c) for c in counties]
+    res = link_indicators(inds, {f"plan:{c}": {"plan:宿州市"} for c in counties}, load_config(None).indicators)
+    assert len(res.measures) == 1 and len(res.measures[0].members) == len(inds)
+    assert "宿州市" not in res.measures[0].name
+    assert sorted((lo, up) for lo, up, _ in res.upper) == sorted(
+        (f"indicator:{c}", "indicator:宿州市") for c in counties)
 
 
 def test_relinking_replaces_measures_instead_of_adding():

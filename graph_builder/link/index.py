@@ -43,8 +43,13 @@ def _tfidf(texts: list[str], analyzer: str, cfg: TextConfig) -> tuple[sparse.csr
                            alternate_sign=False, norm=None, dtype=np.float32)
     tr = TfidfTransformer(sublinear_tf=True)
     m = tr.fit_transform(hv.transform(texts)).astype(np.float32).tocsr()
-    used = np.unique(m.indices)
+    used = _used(m)
     return _compress(m, used), tr.idf_.astype(np.float32)[used]
+
+
+def _used(m: sparse.csr_matrix) -> np.ndarray:
+    """The sorted column ids *m* uses: a ``bincount`` over the hashed space, linear where ``np.unique`` sorts."""
+    return np.flatnonzero(np.bincount(m.indices, minlength=m.shape[1]))
 
 
 def _compress(m: sparse.csr_matrix, used: np.ndarray) -> sparse.csr_matrix:
@@ -97,7 +102,7 @@ class CorpusIndex:
         hv = HashingVectorizer(analyzer="char", ngram_range=(cfg.lex_ngram, cfg.lex_ngram), n_features=_N_FEATURES,
                                alternate_sign=False, norm=None, binary=True, dtype=np.float32)
         b = hv.transform(texts).tocsr()
-        b = _compress(b, np.unique(b.indices))
+        b = _compress(b, _used(b))
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
         idx.lex_bin = b
@@ -194,7 +199,7 @@ class ClauseIndex:
             return cls(start, np.zeros(0, dtype=np.float32), length, None, display_of)
         b = parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
         del parts
-        b = _compress(b, np.unique(b.indices))
+        b = _compress(b, _used(b))
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
         b.data *= idf[b.indices]  # in place: the binary matrix becomes the weighted one, no second copy

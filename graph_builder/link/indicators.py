@@ -13,7 +13,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..measures import base_name, measure_key, measure_similarity, prose_measure_text, unit_kind, words
+from ..measures import (base_name, measure_key, measure_similarity, prose_measure_text, unit_kind, without_regions,
+                        words)
 from ..models import LEVEL_RANK, Node, stable_id
 from .config import IndicatorConfig
 from .text import simplify
@@ -204,12 +205,13 @@ def group_keys(keys: list[str], threshold: float) -> dict[str, str]:
 
 
 def _display(n: Node) -> str:
-    """The indicator's name as a Measure name: no numbering, unit in parentheses or scope prefix."""
+    """The indicator's name as a Measure name: no numbering, unit in parentheses, division name or scope prefix."""
     name = simplify(n.get("name") or "").strip()
     if n.get("source") == "prose" and len(prose_measure_text(name)) >= 2:
         name = prose_measure_text(name)
     name = _LEAD_NUM.sub("", name)
     name = _UNIT_PAREN.sub("", name).strip()
+    name = without_regions(name)  # one Measure spans regions: not named after one of them
     for p in sorted(_words().get("prefixes", []), key=len, reverse=True):
         if name.startswith(p) and len(name) > len(p) + 2:
             name = name[len(p):]

@@ -66,15 +66,27 @@ class ShingleIndex:
 
     @classmethod
     def build(cls, texts: list[str], k: int, cap: int) -> "ShingleIndex":
-        rows = [np.unique(shingle_hashes(t, k)) for t in texts]
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([len(r) for r in rows])
-        flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.uint64)
-        vocab, cols = np.unique(flat, return_inverse=True)
-        del flat, rows
-        data = np.ones(len(cols), dtype=np.float32)
-        m = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(len(texts), len(vocab)))
-        m.sort_indices()
+        """Columns from one hash-table pass (pandas ``factorize``) over every item's shingles: a global
+        ``np.unique(..., return_inverse=True)`` is a sort of tens of millions of values, the slowest step at
+        national scale and superlinear; only the few distinct values are sorted, so ``vocab`` stays sorted."""
+        import pandas as pd
+
+        hashes = [shingle_hashes(t, k) for t in texts]
+        indptr = np.zeros(len(hashes) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(h) for h in hashes])
+        flat = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+        del hashes
+        codes, uniq = pd.factorize(flat, sort=False)
+        del flat
+        order = np.argsort(uniq)
+        rank = np.empty(len(uniq), dtype=np.int32)
+        rank[order] = np.arange(len(uniq), dtype=np.int32)
+        vocab = np.asarray(uniq, dtype=np.uint64)[order]
+        cols = rank[codes]
+        del codes
+        m = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr), shape=(len(texts), len(vocab)))
+        m.sum_duplicates()  # a shingle repeated inside one item counts once
+        m.data[:] = 1.0
         df = np.bincount(m.indices, minlength=len(vocab)).astype(np.int32)
         return cls(texts, k, m, vocab, df, cap)
 
