@@ -101,6 +101,7 @@ def run_one(corpus: Path, workdir: Path, add: bool, neo4j: bool = False) -> dict
         dst = src / f.relative_to(corpus)
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.link(f, dst)
+    text_mb = sum(f.stat().st_size for f in src.rglob("*.txt")) / 1e6
     store = EmbeddedStore(workdir / "store")
     mem = TreeMemory()
     t0 = time.perf_counter()
@@ -125,7 +126,7 @@ def run_one(corpus: Path, workdir: Path, add: bool, neo4j: bool = False) -> dict
     ratio = {t: round(c / max(1, sum(labels[lb] for lb in touches[t])), 2) for t, c in types.items()}
     print(json.dumps({"build_s": round(wall, 1), "peak_mib": round(peak)}), file=sys.stderr, flush=True)
     out = {"plans": sum(1 for p in g.by_label("Plan") if p.get("loaded") is not False),
-           "files": len(report.files), "failed": len(report.failed), "wall_s": round(wall, 1),
+           "files": len(report.files), "failed": len(report.failed), "wall_s": round(wall, 1), "text_mb": round(text_mb, 2),
            "stages": {k: round(v, 1) for k, v in report.timings.items()}, "peak_mib": round(peak),
            "peak_child_mib": round(peak_child), "peak_tree_pss_mib": round(peak_tree),
            "sampler_s": round(mem.cost_s, 1),
@@ -190,15 +191,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_one(a.one, a.workdir, not a.no_add, a.neo4j), ensure_ascii=False))
         return 0
     print(f"机器：{os.cpu_count()} 核；语料 {a.corpus}")
-    results = {}
+    fractions = []
     for f in a.fraction or [16, 4, 1]:
-        corpus = a.corpus / ("1" if f == 1 else f"1-{f}")
-        if not corpus.is_dir():
-            print(f"1/{f}: {corpus} 不存在，先运行 benchmarks/make_national_corpus.py")
-            continue
-        runs: list[dict] = []
-        for rep in range(a.repeat):  # the add/rebuild and Neo4j timings only after the last clean build
-            last = rep == a.repeat - 1
+        if (a.corpus / ("1" if f == 1 else f"1-{f}")).is_dir():
+            fractions.append(f)
+        else:
+            print(f"1/{f}: {a.corpus / ('1' if f == 1 else f'1-{f}')} 不存在，先运行 benchmarks/make_national_corpus.py")
+    # rounds interleave the fractions (1/4, 1, 1/4, 1, …): a slow spell of a shared machine hits both sizes alike
+    all_runs: dict[int, list[dict]] = {f: [] for f in fractions}
+    for rep in range(a.repeat):  # the add/rebuild and Neo4j timings only after the last clean build
+        last = rep == a.repeat - 1
+        for f in fractions:
+            if len(all_runs[f]) < rep:  # an earlier round failed
+                continue
+            corpus = a.corpus / ("1" if f == 1 else f"1-{f}")
             work = Path(tempfile.mkdtemp(prefix=f"plangraph-bench-{f}-"))
             try:
                 cmd = ([sys.executable, __file__, "--one", str(corpus), "--workdir", str(work)]
@@ -211,8 +217,12 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(work, ignore_errors=True)
             if r.returncode:
                 print(f"1/{f}: 失败\n{r.stderr[-2000:]}")
-                break
-            runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+                continue
+            all_runs[f].append(json.loads(r.stdout.strip().splitlines()[-1]))
+            print(f"（第 {rep + 1} 轮 1/{f}：{all_runs[f][-1]['wall_s']} s）", flush=True)
+    results = {}
+    for f in fractions:
+        runs = all_runs[f]
         if len(runs) < a.repeat:
             continue
         # the fastest clean build stands for the time (others were slowed by the machine), the largest peak for memory
@@ -240,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
             a_, b_ = results[small], results[big]
             k = b_["plans"] / max(1, a_["plans"])
             mem = "peak_tree_pss_mib" if a_.get("peak_tree_pss_mib") and b_.get("peak_tree_pss_mib") else "peak_mib"
-            print(f"1/{small} → 1/{big}：规划 ×{k:.2f}，时间 ×{b_['wall_s'] / max(a_['wall_s'], 0.1):.2f}，"
+            text = f"，正文 ×{b_['text_mb'] / a_['text_mb']:.2f}" if a_.get("text_mb") and b_.get("text_mb") else ""
+            # each round ran both sizes back to back: its ratio is the one least touched by a slow spell
+            rounds = [y / max(x, 0.1) for x, y in zip(a_["walls"], b_["walls"])]
+            per_round = f"（各轮 {'、'.join(f'×{r:.2f}' for r in rounds)}）" if len(rounds) > 1 else ""
+            print(f"1/{small} → 1/{big}：规划 ×{k:.2f}{text}，时间 ×{b_['wall_s'] / max(a_['wall_s'], 0.1):.2f}{per_round}，"
                   f"内存 ×{b_[mem] / max(a_[mem], 1):.2f}")
     return 0
 

@@ -18,6 +18,7 @@ class Limits:
     max_sections: int = 50000
     max_items: int = 100000
     parallel_min_files: int = 24
+    parallel_min_items: int = 20000
 
 
 @lru_cache(maxsize=1)

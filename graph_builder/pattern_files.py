@@ -130,7 +130,8 @@ SCHEMAS: dict[str, Any] = {
                       "province_abbr": {"*": str}}},
     "explorer.toml": {"review_below": NUM, "goal_node_cap": int, "brief_rows": int},  # graph_builder.orphan_report
     "division_units.toml": {"unit": [{"name": str, "keywords": [str]}]},  # graph_builder.division
-    "limits.toml": {"max_file_mb?": NUM, "max_sections?": int, "max_items?": int, "parallel_min_files?": int},  # graph_builder.limits
+    "limits.toml": {"max_file_mb?": NUM, "max_sections?": int, "max_items?": int, "parallel_min_files?": int,
+                    "parallel_min_items?": int},  # graph_builder.limits
     "sanitize.toml": {  # graph_builder.sanitize; chars are "U+XXXX" or "U+XXXX-U+YYYY"
         "remove?": {"*": {"name": str, "chars": [str]}},
         "replace?": {"*": {"name": str, "chars": [str], "with?": str}}},

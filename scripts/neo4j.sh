@@ -71,7 +71,11 @@ bolt_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 print_env() {
   echo "NEO4J_URI=bolt://127.0.0.1:$PORT"
   echo "NEO4J_USER=neo4j"
-  echo "NEO4J_PASSWORD=$(cat "$PWFILE")"
+  if [[ -t 1 ]]; then  # on a screen: never the secret itself; captured by eval/$(…): the line to export
+    echo "# NEO4J_PASSWORD 在 $PWFILE（权限 600），plangraph 自动读取；导出：eval \"\$(bash $0 env)\""
+  else
+    echo "NEO4J_PASSWORD=$(cat "$PWFILE")"
+  fi
 }
 
 start() {

@@ -51,11 +51,27 @@ def _linked(graph: Graph, workers: int, monkeypatch) -> tuple[bytes, int]:
 
 
 def test_chain_groups_scored_in_workers_equal_in_process(chain_graph, monkeypatch):
+    """Both parallel passes (texts and clauses hashed in row ranges, chains scored) give the in-process graph."""
     import graph_builder.limits as lim
+    from graph_builder.link import forked
 
-    monkeypatch.setattr(lim, "limits", lambda: Limits(parallel_min_files=2))
+    monkeypatch.setattr(lim, "limits", lambda: Limits(parallel_min_files=2, parallel_min_items=2))
+    monkeypatch.setattr("graph_builder.link.index._ROWS", 50)  # several ranges per worker
+    monkeypatch.setattr("graph_builder.link.tasks._CLAUSE_ROWS", 50)
+    real, used = forked.map_ranges, []
+
+    def spy(fn, n, workers, size):
+        out, w = real(fn, n, workers, size)
+        used.append((w, n > size))
+        return out, w
+
+    monkeypatch.setattr("graph_builder.link.index.map_ranges", spy)
+    monkeypatch.setattr("graph_builder.link.tasks.map_ranges", spy)
     serial, w1 = _linked(chain_graph, 1, monkeypatch)
+    assert used == [(1, True), (1, True)]
+    used.clear()
     parallel, w2 = _linked(chain_graph, 2, monkeypatch)
+    assert used == [(2, True), (2, True)]  # corpus index, clause index
     assert (w1, w2) == (1, 2)
     assert parallel == serial
     assert "上级规划".encode() in serial

@@ -47,6 +47,25 @@ def test_links_keep_the_nearest_level(tmp_path):
     assert down[ids["C1"]] == 2
 
 
+def test_redundant_links_are_the_edges_a_transitive_reduction_drops():
+    """The shortcut (only items with several upper links) must agree with networkx on level-shaped DAGs."""
+    import random
+
+    import networkx as nx
+
+    from graph_builder.link.nearest import redundant_links
+
+    rng = random.Random(7)
+    for _ in range(200):
+        levels = [[f"L{lv}-{k}" for k in range(rng.randint(1, 5))] for lv in range(4)]  # county … nation
+        links = {(a, rng.choice(levels[hi])) for lv, low in enumerate(levels[:-1]) for a in low
+                 for hi in rng.sample(range(lv + 1, 4), rng.randint(1, 3 - lv))}
+        g = nx.DiGraph(sorted(links))
+        expected = set(g.edges) - set(nx.transitive_reduction(g).edges)
+        assert redundant_links(sorted(links)) == expected
+    assert redundant_links([("a", "b"), ("b", "a"), ("a", "c")]) == set()  # a cycle: keep everything
+
+
 def test_reject_hides_link_from_trace_and_survives_rebuild(tmp_path):
     path = tmp_path / "review.csv"
     g, ids = load_fixture()

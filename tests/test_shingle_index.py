@@ -111,3 +111,19 @@ def test_keep_columns_equals_the_diagonal_product():
     want.eliminate_zeros()
     got = _keep_columns(m, ok)
     assert got.nnz == want.nnz < m.nnz and abs(got - want).sum() == 0
+
+
+def test_corpus_index_is_the_same_hashed_in_ranges_and_in_workers(seed_graph, monkeypatch):
+    """A national link run hashes the item texts in row ranges over forked workers; the vectors, weights and
+    shingle columns must be those of one pass over the whole corpus."""
+    texts, _ = _texts(seed_graph)
+    cfg = load_config(None).text
+    whole = CorpusIndex.build(texts, cfg)
+    monkeypatch.setattr("graph_builder.link.index._ROWS", 97)
+    for workers in (1, 2):
+        part = CorpusIndex.build(texts, cfg, workers=workers)
+        for name in ("lex_bin", "lex_w", "content"):
+            a, b = getattr(whole, name), getattr(part, name)
+            assert a.shape == b.shape and (a != b).nnz == 0, name
+        assert (whole.lex_mass == part.lex_mass).all() and (whole.content_idf == part.content_idf).all()
+    assert len(texts) > 2 * 97

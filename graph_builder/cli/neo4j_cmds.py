@@ -224,8 +224,20 @@ def cmd_query(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- neo4j start|stop|status
 
 
+def shown_settings(text: str, terminal: bool) -> str:
+    """The NEO4J_* lines as printed: for ``eval "$(plangraph neo4j start)"`` in full, on a terminal without the password.
+
+    >>> shown_settings("NEO4J_USER=neo4j\\nNEO4J_PASSWORD=s3cret\\n", terminal=True)
+    'NEO4J_USER=neo4j\\n# NEO4J_PASSWORD 在 .neo4j/password（权限 600），plangraph 自动读取；导出：eval "$(plangraph neo4j start)"\\n'
+    """
+    if not terminal:
+        return text
+    hidden = '# NEO4J_PASSWORD 在 .neo4j/password（权限 600），plangraph 自动读取；导出：eval "$(plangraph neo4j start)"'
+    return "".join(hidden + "\n" if ln.startswith("NEO4J_PASSWORD=") else ln for ln in text.splitlines(keepends=True))
+
+
 def cmd_server(args: argparse.Namespace) -> int:
-    """Wrap scripts/neo4j.sh; ``start`` prints the NEO4J_* shell lines (the one place the password shows)."""
+    """Wrap scripts/neo4j.sh; ``start`` prints the NEO4J_* shell lines, the password only when captured (``eval``)."""
     if not SCRIPT.exists():
         raise ConfigError(f"找不到 {SCRIPT}（本地 Neo4j 只能在源码仓库中管理）")
     try:
@@ -233,7 +245,7 @@ def cmd_server(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise StoreError(f"无法运行 {SCRIPT.name}：{exc}") from None
     if proc.stdout:
-        sys.stdout.write(proc.stdout)
+        sys.stdout.write(shown_settings(proc.stdout, sys.stdout.isatty()))
     if args.action == "status":
         return 0 if proc.returncode == 0 else 3
     if proc.returncode != 0:

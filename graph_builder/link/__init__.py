@@ -176,14 +176,17 @@ _SHARED: dict = {}
 
 
 def _build_indexes(view: GraphView, cfg: LinkConfig):
-    """The corpus index, then the clause index, both in this process.
+    """The corpus index, then the clause index; with many items (``parallel_min_items``) their rows are hashed
+    in forked workers that send back only sparse matrices (clause strings never cross the pipe).
 
-    (A forked worker once built the clause index meanwhile; sending 2.5 million clause strings back and
-    the pages its reads copied cost more memory than the parallelism saved time on a national corpus.)
     The corpus index goes first: its build needs the most scratch memory, best spent before the clause
     index exists."""
-    index = CorpusIndex.build([it.text for it in view.items], cfg.text)
-    return index, build_clause_index(view, cfg.tasks)
+    from ..limits import limits
+    from ..settings import build_workers
+
+    workers = build_workers() if len(view.items) >= limits().parallel_min_items else 1
+    index = CorpusIndex.build([it.text for it in view.items], cfg.text, workers=workers)
+    return index, build_clause_index(view, cfg.tasks, workers=workers)
 
 
 def _score_group(view: GraphView, index: CorpusIndex, clause_index, cfg: LinkConfig,

@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from .config import TextConfig, read_word_list
+from .forked import map_ranges
 from .shingle_index import ShingleIndex
 from .text import Passage
 
@@ -33,18 +34,25 @@ def content_text(text: str, stopwords: list[str]) -> str:
 
 
 _N_FEATURES = 2 ** 21  # hashed n-gram space: no vocabulary to sort, collisions negligible at this size
+_ROWS = 20_000  # items per hashing range: a worker's reply stays small, ranges balance over the workers
 
 
-def _tfidf(texts: list[str], analyzer: str, cfg: TextConfig) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Sublinear TF-IDF on hashed char n-grams, L2-normalised rows."""
-    if not any(t.strip() for t in texts):
-        return sparse.csr_matrix((len(texts), 1), dtype=np.float32), np.zeros(1, dtype=np.float32)
-    hv = HashingVectorizer(analyzer=analyzer, ngram_range=(cfg.ngram_min, cfg.ngram_max), n_features=_N_FEATURES,
-                           alternate_sign=False, norm=None, dtype=np.float32)
+def _tfidf(counts: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Sublinear TF-IDF of hashed n-gram counts, L2-normalised rows, unused columns dropped."""
+    if counts.nnz == 0:
+        return sparse.csr_matrix((counts.shape[0], 1), dtype=np.float32), np.zeros(1, dtype=np.float32)
     tr = TfidfTransformer(sublinear_tf=True)
-    m = tr.fit_transform(hv.transform(texts)).astype(np.float32).tocsr()
+    m = tr.fit_transform(counts).astype(np.float32).tocsr()
     used = _used(m)
     return _compress(m, used), tr.idf_.astype(np.float32)[used]
+
+
+def _empty_rows() -> sparse.csr_matrix:
+    return sparse.csr_matrix((0, _N_FEATURES), dtype=np.float32)
+
+
+def _stack(parts: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+    return parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
 
 
 def _used(m: sparse.csr_matrix) -> np.ndarray:
@@ -94,22 +102,38 @@ class CorpusIndex:
     boilerplate_cap: int = 0
 
     @classmethod
-    def build(cls, texts: list[str], cfg: TextConfig) -> "CorpusIndex":
+    def build(cls, texts: list[str], cfg: TextConfig, workers: int = 1) -> "CorpusIndex":
+        """Hashes the texts in ranges of ``_ROWS`` (over *workers* forked processes when more than one);
+        only the IDF weights and the shingle columns need the whole corpus and are computed here."""
         stop = sorted(read_word_list("link_stopwords.txt"), key=len, reverse=True)
         idx = cls(texts, cfg, stop)
         # Linking: IDF-weighted Dice of character n-gram sets. Generic wording has a low IDF, so two
         # texts score high only when they share the rare phrases (measured far better than cosine).
-        hv = HashingVectorizer(analyzer="char", ngram_range=(cfg.lex_ngram, cfg.lex_ngram), n_features=_N_FEATURES,
-                               alternate_sign=False, norm=None, binary=True, dtype=np.float32)
-        b = hv.transform(texts).tocsr()
+        lex_hv = HashingVectorizer(analyzer="char", ngram_range=(cfg.lex_ngram, cfg.lex_ngram), n_features=_N_FEATURES,
+                                   alternate_sign=False, norm=None, binary=True, dtype=np.float32)
+        # Overlap vectors: generic policy words removed first (surface similarity must not count).
+        content_hv = HashingVectorizer(analyzer="char_wb", ngram_range=(cfg.ngram_min, cfg.ngram_max),
+                                       n_features=_N_FEATURES, alternate_sign=False, norm=None, dtype=np.float32)
+
+        def hash_rows(a: int, b: int) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+            part = texts[a:b]
+            return (lex_hv.transform(part).tocsr(),
+                    content_hv.transform([content_text(t, stop) for t in part]).tocsr())
+
+        parts, _ = map_ranges(hash_rows, len(texts), workers, _ROWS)
+        if not parts:
+            parts = [(_empty_rows(), _empty_rows())]
+        b = _stack([lex for lex, _ in parts])
+        content = _stack([c for _, c in parts])
+        del parts
         b = _compress(b, _used(b))
         df = np.bincount(b.indices, minlength=b.shape[1])
         idf = (np.log((1 + b.shape[0]) / (1 + df)) + 1).astype(np.float32)
         idx.lex_bin = b
         idx.lex_w = _weighted(b, idf)
         idx.lex_mass = np.asarray(idx.lex_w.sum(axis=1)).ravel()
-        # Overlap vectors: generic policy words removed first (surface similarity must not count).
-        idx.content, idx.content_idf = _tfidf([content_text(t, stop) for t in texts], "char_wb", cfg)
+        idx.content, idx.content_idf = _tfidf(content)
+        del content
         k = cfg.shingle
         # integer-hashed shingles in one CSR matrix: sets of strings for every item cost ~30 kB per task
         idx.boilerplate_cap = max(cfg.min_shingle_df_cap, int(cfg.max_shingle_df * len(texts)))
@@ -151,6 +175,28 @@ class CorpusIndex:
 
 
 @dataclass(slots=True)
+class ClauseRows:
+    """The clauses of a range of items as numbers only: clauses per item, matching length, binary n-gram rows."""
+
+    counts: np.ndarray
+    lengths: np.ndarray
+    matrix: sparse.csr_matrix
+
+
+def hash_clauses(items: Iterable[list[tuple[str, str]]]) -> ClauseRows:
+    """Binary character 2–3-gram rows of every clause's matching form, items in order."""
+    hv = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=_N_FEATURES, alternate_sign=False,
+                           norm=None, binary=True, dtype=np.float32)
+    counts: list[int] = []
+    matching: list[str] = []
+    for cl in items:
+        counts.append(len(cl))
+        matching.extend(m for _, m in cl)
+    return ClauseRows(np.array(counts, dtype=np.int64), np.array([len(m) for m in matching], dtype=np.float32),
+                      hv.transform(matching).tocsr() if matching else _empty_rows())
+
+
+@dataclass(slots=True)
 class ClauseIndex:
     """Every item cut into clauses (title first), as IDF-weighted character 2–3-gram sets.
 
@@ -173,31 +219,27 @@ class ClauseIndex:
         """*per_item*: for every item its clauses as (display, matching) pairs, title first (consumed once).
 
         Hashed in chunks of *chunk* items, so only one chunk's strings and n-gram lists are alive at a time."""
-        hv = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=_N_FEATURES, alternate_sign=False,
-                               norm=None, binary=True, dtype=np.float32)
-        counts: list[int] = []
-        lengths: list[np.ndarray] = []
-        parts: list[sparse.csr_matrix] = []
-        batch: list[str] = []
-
-        def flush() -> None:
-            if batch:
-                parts.append(hv.transform(batch).tocsr())
-                lengths.append(np.array([len(m) for m in batch], dtype=np.float32))
-                batch.clear()
-
+        parts: list[ClauseRows] = []
+        batch: list[list[tuple[str, str]]] = []
         for n, cl in enumerate(per_item, 1):
-            counts.append(len(cl))
-            batch.extend(m for _, m in cl)
+            batch.append(cl)
             if n % chunk == 0:
-                flush()
-        flush()
+                parts.append(hash_clauses(batch))
+                batch.clear()
+        if batch:
+            parts.append(hash_clauses(batch))
+        return cls.from_parts(parts, display_of)
+
+    @classmethod
+    def from_parts(cls, parts: list["ClauseRows"], display_of: Callable[[int], list[str]]) -> "ClauseIndex":
+        """The index of consecutive item ranges hashed by :func:`hash_clauses` (in this or a worker process)."""
+        counts = np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, dtype=np.int64)
         start = np.zeros(len(counts) + 1, dtype=np.int64)
         start[1:] = np.cumsum(counts)
-        length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float32)
-        if not parts:
+        length = np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, dtype=np.float32)
+        if not start[-1]:
             return cls(start, np.zeros(0, dtype=np.float32), length, None, display_of)
-        b = parts[0] if len(parts) == 1 else sparse.vstack(parts, format="csr")
+        b = _stack([p.matrix for p in parts])
         del parts
         b = _compress(b, _used(b))
         df = np.bincount(b.indices, minlength=b.shape[1])

@@ -3,7 +3,8 @@ in turn implements a national task is linked city → province → nation, not a
 
 A lower plan is scored against every loaded plan up its chain (so a city task can link straight to the nation
 when the province plan is missing); when the province is loaded, the direct city → nation link is redundant and
-hides the province from the trace. networkx's transitive reduction of the non-rejected links finds exactly those.
+hides the province from the trace. Those are exactly the edges a transitive reduction of the non-rejected links
+drops; only items with two or more upper links can have one, so only their successors' descendants are searched.
 """
 from __future__ import annotations
 
@@ -26,8 +27,21 @@ def redundant_links(links: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     g = nx.DiGraph(list(links))
     if not nx.is_directed_acyclic_graph(g):  # never expected (links go up the levels); keep all rather than guess
         return set()
-    kept = nx.transitive_reduction(g)
-    return {e for e in g.edges if not kept.has_edge(*e)}
+    # u → v is implied iff v lies below another upper of u: what nx.transitive_reduction finds, without
+    # copying the graph or visiting the many items with a single upper link (4.7 s → 0.4 s nationally)
+    below: dict[str, set[str]] = {}
+    out: set[tuple[str, str]] = set()
+    for u in g:
+        ups = list(g.successors(u))
+        if len(ups) < 2:
+            continue
+        reach: set[str] = set()
+        for w in ups:
+            if w not in below:
+                below[w] = nx.descendants(g, w)
+            reach |= below[w]
+        out.update((u, v) for v in ups if v in reach)
+    return out
 
 
 def prefer_nearest_level(graph: Graph, links: list[Edge]) -> list[Edge]:

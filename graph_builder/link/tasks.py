@@ -22,7 +22,8 @@ from sklearn.preprocessing import normalize as l2_normalize
 from ..errors import ConfigError
 from .abbrev import definitions, expand, pattern_terms
 from .config import LinkConfig, TaskConfig
-from .index import ChainPostings, ClauseIndex, CorpusIndex
+from .forked import map_ranges
+from .index import ChainPostings, ClauseIndex, CorpusIndex, hash_clauses
 from .text import clauses, covered_runs, dice, norm, shingles
 from .view import GraphView
 
@@ -30,6 +31,7 @@ from .view import GraphView
 BASE_FEATURES = ("copy", "lex", "title", "section", "clause_max", "clause_cover", "title_clause", "title_title")
 STRUCT_FEATURES = ("inherit", "siblings")
 FEATURES = BASE_FEATURES + STRUCT_FEATURES
+_CLAUSE_ROWS = 20_000  # items per clause-hashing range (a range's clauses: ~250,000 strings)
 _CHUNK = 64  # lower items per sparse product (memory: clauses of 64 items × upper-chain clauses × 4 bytes)
 
 
@@ -97,8 +99,11 @@ class ItemClauses:
         return [title, *body]
 
 
-def build_clause_index(view: GraphView, cfg: TaskConfig) -> ClauseIndex:
-    """Clauses of every item (title first), with the corpus's and each plan's own abbreviations expanded."""
+def build_clause_index(view: GraphView, cfg: TaskConfig, workers: int = 1) -> ClauseIndex:
+    """Clauses of every item (title first), with the corpus's and each plan's own abbreviations expanded.
+
+    Items are cut and hashed in consecutive ranges (over *workers* forked processes when more than one);
+    only numbers come back, the clause texts are recomputed on demand by ``display_of``."""
     g = view.graph
     display_of = ItemClauses(view, cfg)
 
@@ -110,14 +115,15 @@ def build_clause_index(view: GraphView, cfg: TaskConfig) -> ClauseIndex:
             texts.extend(n.get("notes") or [])
         return list(pattern_terms()) + definitions(texts)
 
-    def per_item():
+    def per_item(a: int, b: int):
         plan, terms = None, []
-        for it in view.items:  # grouped by plan (the view's order): one plan's terms alive at a time
+        for it in view.items[a:b]:  # grouped by plan (the view's order): one plan's terms alive at a time
             if it.plan != plan:
                 plan, terms = it.plan, plan_terms(it.plan)
             yield [(d, expand(norm(d), terms)) for d in display_of(it.idx)]
 
-    return ClauseIndex.build(per_item(), display_of)
+    parts, _ = map_ranges(lambda a, b: hash_clauses(per_item(a, b)), len(view.items), workers, _CLAUSE_ROWS)
+    return ClauseIndex.from_parts(parts, display_of)
 
 
 # ---------------------------------------------------------------- features
